@@ -1,0 +1,1 @@
+"""What mtls-doctor knows: observations, causes, fixes, snippets and error meanings."""

@@ -1,0 +1,1 @@
+"""The guided checks: answers, probes, certificate files and the built-in lab."""
