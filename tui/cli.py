@@ -1,0 +1,157 @@
+"""The `mtls-doctor` command line: parses arguments and hands each command its work."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+COMMANDS = ("check", "inspect", "explain", "lab", "demo")
+
+_DESCRIPTION = """\
+Troubleshoot mutual TLS, hop by hop. Without a command, opens the guided
+troubleshooter; with a URL and a certificate, it probes at once.
+
+commands:
+  check URL        the same checks without the UI; a report on stdout
+  inspect FILE...  what is in certificate and key files, and what is wrong
+  explain TEXT     what an error message or log field means
+  lab [SCENARIO]   loopback servers that reproduce each failure (--list)
+  demo [SCENARIO]  the lab and the troubleshooter pointed at it
+"""
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _add_probe_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sni", metavar="NAME", default="", help="server name to send")
+    parser.add_argument("--no-sni", action="store_true", help="send no server name")
+    parser.add_argument("--cert", metavar="FILE", default="", help="client certificate")
+    parser.add_argument("--key", metavar="FILE", default="", help="private key file")
+    parser.add_argument(
+        "--password-env",
+        metavar="VAR",
+        default="",
+        help="environment variable holding the key or PKCS#12 passphrase",
+    )
+    parser.add_argument(
+        "--cacert", metavar="FILE", default="", help="CA bundle to verify servers"
+    )
+    parser.add_argument(
+        "--client-ca",
+        metavar="FILE",
+        default="",
+        help="CAs the servers trust for client certificates",
+    )
+    parser.add_argument(
+        "--hop",
+        metavar="LABEL=HOST:PORT",
+        action="append",
+        default=[],
+        help="one hop of the path, client side first (repeatable)",
+    )
+    parser.add_argument(
+        "--timeout", metavar="SECONDS", default="5", help="bound on each network step"
+    )
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(
+        prog="mtls-doctor",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("url", nargs="?", default="", metavar="URL")
+    _add_probe_options(parser)
+    return parser
+
+
+def _command_parser(command: str) -> argparse.ArgumentParser:
+    parser = _OneLineParser(prog=f"mtls-doctor {command}")
+    if command == "check":
+        parser.add_argument("url", metavar="URL")
+        _add_probe_options(parser)
+        parser.add_argument("--json", action="store_true", help="the report as JSON")
+        parser.add_argument(
+            "--output", metavar="FILE", default="", help="also write the report here"
+        )
+    elif command == "inspect":
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("--client-ca", metavar="FILE", default=None)
+        parser.add_argument("--password-env", metavar="VAR", default=None)
+        parser.add_argument("--json", action="store_true")
+    elif command == "explain":
+        parser.add_argument("text", nargs="+", metavar="TEXT")
+        parser.add_argument("--json", action="store_true")
+    elif command in ("lab", "demo"):
+        parser.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO")
+        parser.add_argument("--list", action="store_true", help="list the scenarios")
+    return parser
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    """The function that runs a command, imported only when it is needed."""
+    if command == "check":
+        from tui.commands.check import run_check
+
+        return run_check
+    if command == "inspect":
+        from tui.commands.inspect import run_inspect
+
+        return run_inspect
+    if command == "explain":
+        from tui.commands.explain import run_explain
+
+        return run_explain
+    if command == "lab":
+        from tui.commands.lab import run_lab
+
+        return run_lab
+    if command == "demo":
+        from tui.commands.demo import run_demo
+
+        return run_demo
+    from tui.commands.troubleshoot import run_troubleshooter
+
+    return run_troubleshooter
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = args_list[0] if args_list and args_list[0] in COMMANDS else ""
+    if command:
+        args = _command_parser(command).parse_args(args_list[1:])
+    else:
+        args = _app_parser().parse_args(args_list)
+
+    from knowledge.errors import MtlsDoctorError
+
+    try:
+        return _handler(command)(args)
+    except MtlsDoctorError as error:
+        print(f"mtls-doctor: {error.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mtls-doctor: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug must still not greet the person with a traceback
+        if os.environ.get("MTLS_DOCTOR_DEBUG"):
+            raise
+        print(
+            f"mtls-doctor: unexpected {type(error).__name__}; "
+            "run again with MTLS_DOCTOR_DEBUG=1 to see where",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""`mtls-doctor check`: the checks without the UI, a report on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from knowledge.errors import InputError
+from knowledge.report import report_dict, report_markdown
+from tui.commands.arguments import answers_from_args
+from wizards.answers import build_request
+from wizards.session import CheckResult, run_checks
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Probe, diagnose, print the report; exit 1 when a cause was found."""
+    request = build_request(answers_from_args(args), os.environ)
+    result = run_checks(request)
+
+    report = _report(result)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(_markdown(result))
+    if args.output:
+        _write_report(Path(args.output), result, report)
+    return 1 if result.causes else 0
+
+
+def _report(result: CheckResult) -> dict[str, object]:
+    return report_dict(
+        result.request.target,
+        result.observations,
+        result.causes,
+        result.curl,
+        identity=result.identity,
+    )
+
+
+def _markdown(result: CheckResult) -> str:
+    return report_markdown(
+        result.request.target,
+        result.observations,
+        result.causes,
+        result.curl,
+        identity=result.identity,
+    )
+
+
+def _write_report(path: Path, result: CheckResult, report: dict[str, object]) -> None:
+    text = (
+        json.dumps(report, indent=2) + "\n"
+        if path.suffix.lower() == ".json"
+        else _markdown(result)
+    )
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(
+            "--output", f"{path} cannot be written ({error.strerror}); choose another path"
+        ) from None
+    print(f"report written to {path}", file=sys.stderr)

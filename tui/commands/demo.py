@@ -1,0 +1,30 @@
+"""`mtls-doctor demo`: start a lab scenario and open the troubleshooter on it."""
+
+from __future__ import annotations
+
+import argparse
+
+from wizards.answers import Answers
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Run the app against a loopback scenario until the person quits."""
+    from tui.commands.lab import list_scenarios_text, start_demo_lab
+
+    if args.list:
+        print(list_scenarios_text())
+        return 0
+
+    from tui.app import run_app
+
+    with start_demo_lab(args.scenario) as lab:
+        answers = Answers(
+            url=lab.url,
+            sni=lab.sni or "",
+            cert=str(lab.client_cert),
+            key=str(lab.client_key),
+            cacert=str(lab.ca),
+            hops=[f"{hop.label}={hop.address}" for hop in lab.hops],
+            timeout="3",
+        )
+        return run_app(answers, autostart=True)

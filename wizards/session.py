@@ -1,0 +1,137 @@
+"""One whole check: load the client identity, probe every hop at once, diagnose."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from knowledge.causes import FoundCause
+from knowledge.certificate_findings import IdentityFacts
+from knowledge.curl import CurlCommand, CurlInputs, build_curl
+from knowledge.diagnosis import diagnose
+from knowledge.observations import Hop, HopObservation
+from knowledge.snippets import SnippetContext
+from wizards.answers import CheckRequest
+from wizards.credentials import ClientIdentity, load_client_identity
+from wizards.probe import ProbeSettings, probe_hop
+from wizards.progress import ProgressCallback
+
+logger = logging.getLogger(__name__)
+
+DIRECT_LABEL = "direct"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one run of the checks found, for every front end."""
+
+    request: CheckRequest
+    observations: tuple[HopObservation, ...]
+    identity: IdentityFacts | None
+    causes: tuple[FoundCause, ...]
+    curl: CurlCommand | None
+
+    @property
+    def healthy(self) -> bool:
+        return not self.causes
+
+
+def path_hops(request: CheckRequest) -> tuple[Hop, ...]:
+    """The hops to probe: those given, or the target itself as one direct hop."""
+    if request.hops:
+        return request.hops
+    target = request.target
+    return (Hop(label=DIRECT_LABEL, host=target.host, port=target.port),)
+
+
+def load_identity(request: CheckRequest) -> ClientIdentity | None:
+    """The client certificate and key of the request, or None when none was given."""
+    if request.cert is None:
+        return None
+    return load_client_identity(
+        request.cert, request.key, request.password, request.password_env
+    )
+
+
+def run_checks(
+    request: CheckRequest, on_progress: ProgressCallback | None = None
+) -> CheckResult:
+    """Probe every hop concurrently and match what was seen against the causes."""
+    identity = load_identity(request)
+    hops = path_hops(request)
+    settings = _probe_settings(request)
+
+    with ThreadPoolExecutor(max_workers=len(hops)) as pool:
+        futures = [
+            pool.submit(probe_hop, hop, settings, identity, on_progress) for hop in hops
+        ]
+        observations = tuple(future.result() for future in futures)
+
+    acceptable_ca_names = next(
+        (o.acceptable_ca_names for o in observations if o.acceptable_ca_names), ()
+    )
+    identity_facts = (
+        identity.facts(acceptable_ca_names, request.client_ca) if identity else None
+    )
+    causes = diagnose(
+        request.target, observations, identity_facts, _snippet_context(request, hops)
+    )
+    curl = build_curl(_curl_inputs(request, identity, observations))
+    return CheckResult(
+        request=request,
+        observations=observations,
+        identity=identity_facts,
+        causes=causes,
+        curl=curl,
+    )
+
+
+def _probe_settings(request: CheckRequest) -> ProbeSettings:
+    target = request.target
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    host_header = host if target.port == 443 else f"{host}:{target.port}"
+    return ProbeSettings(
+        server_name=target.sni,
+        host_header=host_header,
+        path=target.path,
+        timeout=request.timeout,
+        cacert=request.cacert,
+        verify_name=target.sni or target.host,
+    )
+
+
+def _snippet_context(request: CheckRequest, hops: tuple[Hop, ...]) -> SnippetContext:
+    target = request.target
+    upstream = hops[-1].address if hops else f"{target.host}:{target.port}"
+    return SnippetContext(
+        host=target.host,
+        port=target.port,
+        sni=target.sni or target.host,
+        client_ca_file=str(request.client_ca or "/etc/ssl/client-ca.pem"),
+        cert_file=str(request.cert or "client.crt"),
+        key_file=str(request.key or "client.key"),
+        upstream=upstream,
+    )
+
+
+def _curl_inputs(
+    request: CheckRequest,
+    identity: ClientIdentity | None,
+    observations: tuple[HopObservation, ...],
+) -> CurlInputs:
+    target = request.target
+    first = observations[0]
+    server_untrusted = any(
+        a is not None and a.server_verify_error
+        for a in (first.without_cert, first.with_cert)
+    )
+    return CurlInputs.from_check(
+        target=target,
+        connect_host=first.hop.host,
+        connect_port=first.hop.port,
+        identity=identity,
+        password_env=request.password_env,
+        cacert=request.cacert,
+        server_untrusted=server_untrusted,
+    )
