@@ -34,6 +34,8 @@ class CertificateRequest:
     acceptable_ca_names: tuple[str, ...]
     signature_algorithms: tuple[str, ...] = ()
     after_handshake: bool = False
+    certificate_types: tuple[str, ...] = ()  # TLS 1.2 only, e.g. "rsa_sign"
+    acceptable_ca_names_der: tuple[bytes, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class HandshakeAttempt:
     server_verify_error: str | None = None
     http: HttpResponse | None = None
     elapsed_ms: float = 0.0
+    alert_sent: int | None = None
+    handshake_completed: bool = False
 
     @property
     def certificate_requested(self) -> bool:
@@ -113,6 +117,17 @@ class Hop:
 
 
 @dataclass(frozen=True)
+class SniVariant:
+    """One more handshake at a hop with another server name (None: no SNI at all)."""
+
+    server_name: str | None
+    client_cert_requested: bool | None
+    outcome: Outcome
+    detail: str = ""
+    http_status: int | None = None
+
+
+@dataclass(frozen=True)
 class HopObservation:
     """Everything probed at one hop."""
 
@@ -126,6 +141,7 @@ class HopObservation:
     with_cert: HandshakeAttempt | None = None
     detected_vendor: str | None = None
     vendor_evidence: tuple[str, ...] = field(default=())
+    sni_variants: tuple[SniVariant, ...] = ()
 
     @property
     def vendor(self) -> str | None:

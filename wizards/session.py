@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import ipaddress
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -10,11 +12,13 @@ from knowledge.causes import FoundCause
 from knowledge.certificate_findings import IdentityFacts
 from knowledge.curl import CurlCommand, CurlInputs, build_curl
 from knowledge.diagnosis import diagnose
-from knowledge.observations import Hop, HopObservation
+from knowledge.observations import Hop, HopObservation, SniVariant
 from knowledge.snippets import SnippetContext
+from knowledge.vendors import detect_vendor
 from wizards.answers import CheckRequest
 from wizards.credentials import ClientIdentity, load_client_identity
-from wizards.probe import ProbeSettings, probe_hop
+from wizards.curl_check import CurlVerification, verify_curl
+from wizards.probe import ProbeSettings, probe_hop, probe_sni_variant
 from wizards.progress import ProgressCallback
 
 logger = logging.getLogger(__name__)
@@ -31,6 +35,7 @@ class CheckResult:
     identity: IdentityFacts | None
     causes: tuple[FoundCause, ...]
     curl: CurlCommand | None
+    curl_verification: CurlVerification | None = None
 
     @property
     def healthy(self) -> bool:
@@ -64,7 +69,10 @@ def run_checks(
 
     with ThreadPoolExecutor(max_workers=len(hops)) as pool:
         futures = [
-            pool.submit(probe_hop, hop, settings, identity, on_progress) for hop in hops
+            pool.submit(
+                _observe_hop, hop, settings, request.target.host, identity, on_progress
+            )
+            for hop in hops
         ]
         observations = tuple(future.result() for future in futures)
 
@@ -78,13 +86,52 @@ def run_checks(
         request.target, observations, identity_facts, _snippet_context(request, hops)
     )
     curl = build_curl(_curl_inputs(request, identity, observations))
+    verification = verify_curl(curl, request.password, request.timeout)
     return CheckResult(
         request=request,
         observations=observations,
         identity=identity_facts,
         causes=causes,
-        curl=curl,
+        curl=curl.marked(verification.verified),
+        curl_verification=verification,
     )
+
+
+def _observe_hop(
+    hop: Hop,
+    settings: ProbeSettings,
+    public_name: str,
+    identity: ClientIdentity | None,
+    on_progress: ProgressCallback | None,
+) -> HopObservation:
+    """Probe one hop, try other server names where none was asked, name the vendor."""
+    observation = probe_hop(hop, settings, identity, on_progress)
+    if observation.client_cert_requested is False:
+        observation = dataclasses.replace(
+            observation, sni_variants=_sni_variants(hop, settings, public_name)
+        )
+    vendor, evidence = detect_vendor(observation)
+    return dataclasses.replace(
+        observation, detected_vendor=vendor, vendor_evidence=evidence
+    )
+
+
+def _sni_variants(
+    hop: Hop, settings: ProbeSettings, public_name: str
+) -> tuple[SniVariant, ...]:
+    """Handshakes with the public host name and with no name, when they differ from
+    the name sent, so a policy bound to another name shows."""
+    names: list[str | None] = []
+    if public_name != settings.server_name and not _is_ip(public_name):
+        names.append(public_name)
+    if settings.server_name is not None:
+        names.append(None)
+    if not names:
+        return ()
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        return tuple(
+            pool.map(lambda name: probe_sni_variant(hop, settings, name), names)
+        )
 
 
 def _probe_settings(request: CheckRequest) -> ProbeSettings:
@@ -135,3 +182,11 @@ def _curl_inputs(
         cacert=request.cacert,
         server_untrusted=server_untrusted,
     )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

@@ -22,14 +22,23 @@ GOOD_TARGETS = [
     ("https://api.example.com", Target("api.example.com", 443, "/", "api.example.com")),
     ("api.example.com", Target("api.example.com", 443, "/", "api.example.com")),
     ("api.example.com:8443", Target("api.example.com", 8443, "/", "api.example.com")),
-    ("https://API.Example.com/v1?x=1", Target("api.example.com", 443, "/v1?x=1", "api.example.com")),
+    (
+        "https://API.Example.com/v1?x=1",
+        Target("api.example.com", 443, "/v1?x=1", "api.example.com"),
+    ),
     ("127.0.0.1", Target("127.0.0.1", 443, "/", None)),
     ("127.0.0.1:9443", Target("127.0.0.1", 9443, "/", None)),
     ("[::1]:9443", Target("::1", 9443, "/", None)),
     ("https://[2001:db8::1]/", Target("2001:db8::1", 443, "/", None)),
-    ("bücher.example", Target("xn--bcher-kva.example", 443, "/", "xn--bcher-kva.example")),
+    (
+        "bücher.example",
+        Target("xn--bcher-kva.example", 443, "/", "xn--bcher-kva.example"),
+    ),
     ("https://example.com.", Target("example.com", 443, "/", "example.com")),
-    ("internal_host.corp:8443", Target("internal_host.corp", 8443, "/", "internal_host.corp")),
+    (
+        "internal_host.corp:8443",
+        Target("internal_host.corp", 8443, "/", "internal_host.corp"),
+    ),
 ]
 
 

@@ -37,6 +37,7 @@ def _report(result: CheckResult) -> dict[str, object]:
         result.causes,
         result.curl,
         identity=result.identity,
+        curl_verification=result.curl_verification,
     )
 
 
@@ -47,6 +48,7 @@ def _markdown(result: CheckResult) -> str:
         result.causes,
         result.curl,
         identity=result.identity,
+        curl_verification=result.curl_verification,
     )
 
 
@@ -60,6 +62,7 @@ def _write_report(path: Path, result: CheckResult, report: dict[str, object]) ->
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise InputError(
-            "--output", f"{path} cannot be written ({error.strerror}); choose another path"
+            "--output",
+            f"{path} cannot be written ({error.strerror}); choose another path",
         ) from None
     print(f"report written to {path}", file=sys.stderr)

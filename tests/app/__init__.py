@@ -1,0 +1,1 @@
+"""Tests of the troubleshooter app, driven with Textual's Pilot."""

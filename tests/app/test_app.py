@@ -1,0 +1,384 @@
+"""The troubleshooter driven with the Pilot, against lab servers on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import cast
+
+import pytest
+from textual.pilot import OutOfBounds, Pilot
+from textual.widgets import Button, Footer, Input, Select, TextArea
+
+from tests.pki import KEY_PASSWORD, PkiFiles
+from tui.app import STEPS, MtlsDoctorApp
+from tui.screens.base import StepScreen
+from tui.widgets.form_field import FormField
+from tui.widgets.hop_list import HopList
+from wizards.answers import Answers
+from wizards.lab import RunningLab, start_lab
+
+SIZE = (120, 40)
+WAIT_SECONDS = 20.0
+
+
+@pytest.fixture
+def required_lab() -> Iterator[RunningLab]:
+    """A loopback server that requires a client certificate."""
+    with start_lab("required") as lab:
+        yield lab
+
+
+async def wait_until(
+    pilot: Pilot[int], condition: Callable[[], bool], seconds: float = WAIT_SECONDS
+) -> None:
+    """Let the app run until the condition holds; fail after `seconds`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() > deadline:
+            step = cast(MtlsDoctorApp, pilot.app).step
+            pytest.fail(f"still waiting after {seconds} s on step {step}")
+        await pilot.pause(0.05)
+
+
+def field(app: MtlsDoctorApp, name: str) -> FormField:
+    return app.screen.query_one(f"#field-{name}", FormField)
+
+
+def field_error(app: MtlsDoctorApp, name: str) -> str:
+    return str(field(app, name).query_one(".field-error").render())
+
+
+async def type_into(pilot: Pilot[int], name: str, text: str) -> None:
+    """Replace a field's text as a paste would: click, clear, paste, one key more."""
+    await pilot.click(f"#input-{name}")
+    text_input = field(cast(MtlsDoctorApp, pilot.app), name).input
+    text_input.value = text[:-1]
+    text_input.action_end()
+    await pilot.press(text[-1])
+
+
+def screen_text(app: MtlsDoctorApp) -> str:
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_app_autostart_on_required_server_shows_cause_id(
+    required_lab: RunningLab,
+) -> None:
+    """Launched with a URL and no certificate, the app probes and names the cause."""
+    answers = Answers(url=required_lab.url, cacert=str(required_lab.ca), timeout="3")
+    app = MtlsDoctorApp(answers, autostart=True)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.step == "diagnosis")
+        await pilot.pause()
+
+        assert app.screen.query(".cause-client-cert-not-sent")
+        assert "client-cert-not-sent" in screen_text(app)
+        await pilot.press("c")
+        assert app.result is not None and app.result.curl is not None
+        assert app.clipboard == app.result.curl.text
+
+
+async def test_diagnosis_with_same_cause_on_two_hops_shows_it_twice() -> None:
+    """Two closed hops both give hop-unreachable, each shown with its hop."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        closed = listener.getsockname()[1]
+    hops = [f"edge=127.0.0.1:{closed}", f"origin=127.0.0.1:{closed}"]
+    answers = Answers(url=f"https://localhost:{closed}/", hops=hops, timeout="2")
+    app = MtlsDoctorApp(answers, autostart=True)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.step == "diagnosis")
+        await pilot.pause()
+
+        assert len(app.screen.query(".cause-hop-unreachable")) == 2
+        assert "hop-unreachable" in screen_text(app)
+
+
+async def test_paste_with_known_error_points_to_causes_the_probe_confirms(
+    required_lab: RunningLab,
+) -> None:
+    """A pasted alert 116 names its causes at once; the diagnosis says which held."""
+    answers = Answers(url=required_lab.url, cacert=str(required_lab.ca), timeout="3")
+    app = MtlsDoctorApp(answers)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await app.action_go_to("paste")
+        await pilot.pause()
+        text_area = app.screen.query_one(TextArea)
+        text_area.load_text("ssl/tls alert certificate required (SSL alert number 116)")
+        meanings = app.screen.query_one("#meanings")
+        await wait_until(
+            pilot, lambda: "client-cert-not-sent" in str(meanings.render())
+        )
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: app.step == "diagnosis")
+        await pilot.pause()
+
+        pasted = str(app.screen.query_one("#pasted").render())
+        assert "Confirmed by the probe: client-cert-not-sent" in pasted
+
+
+async def test_steps_walked_forward_and_back_keep_every_answer(pki: PkiFiles) -> None:
+    """Answers typed on each step are still there after going forward and back."""
+    app = MtlsDoctorApp(Answers())
+
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.step == "paste"
+        app.screen.query_one(TextArea).load_text("SSL alert number 116")
+        await pilot.press("ctrl+n")
+        assert app.step == "target"
+        await type_into(pilot, "url", "https://localhost:8443/health")
+        await pilot.press("ctrl+n")
+        assert app.step == "sni"
+        await pilot.press("ctrl+n")
+        assert app.step == "identity"
+        await type_into(pilot, "cert", str(pki.client_cert))
+        await type_into(pilot, "key", str(pki.client_key))
+        await type_into(pilot, "password", "not-shown")
+        await pilot.press("ctrl+n")
+        assert app.step == "topology"
+
+        for expected in ("identity", "sni", "target", "paste"):
+            await pilot.press("ctrl+p")
+            assert app.step == expected
+        assert app.screen.query_one(TextArea).text == "SSL alert number 116"
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+
+        assert app.step == "identity"
+        assert field(app, "cert").value == str(pki.client_cert)
+        assert field(app, "key").value == str(pki.client_key)
+        assert field(app, "password").input.password
+        assert app.answers.url == "https://localhost:8443/health"
+        assert app.answers.error_text == "SSL alert number 116"
+
+
+async def test_target_with_bad_url_shows_message_beside_field_and_keeps_others(
+    pki: PkiFiles,
+) -> None:
+    """A URL that cannot be used gets a one-line message; other answers stay."""
+    answers = Answers(url="ftp://example.test", cert=str(pki.client_cert))
+    app = MtlsDoctorApp(answers)
+
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.step == "topology"
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: app.step == "target")
+
+        assert "is not TLS" in field_error(app, "url")
+        assert field(app, "url").value == "ftp://example.test"
+        assert app.answers.cert == str(pki.client_cert)
+        assert app.screen.focused is field(app, "url").input
+
+        await type_into(pilot, "url", "https://localhost:1/")
+        await pilot.press("ctrl+n")
+        assert app.step == "sni"
+        assert app.answers.cert == str(pki.client_cert)
+
+
+async def test_identity_with_missing_file_shows_message_beside_that_field(
+    tmp_path: Path,
+) -> None:
+    """A certificate path that does not exist is named beside the certificate field."""
+    app = MtlsDoctorApp(Answers(url="https://localhost:1/"))
+
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.step == "identity"
+        await type_into(pilot, "cert", str(tmp_path / "missing.pem"))
+        await wait_until(pilot, lambda: "no such file" in field_error(app, "cert"))
+
+        assert field_error(app, "key") == ""
+
+
+async def test_identity_with_good_files_shows_findings_before_any_probe(
+    pki: PkiFiles,
+) -> None:
+    """Choosing a certificate and its key shows what the files hold at once."""
+    app = MtlsDoctorApp(Answers(url="https://localhost:1/"))
+
+    async with app.run_test(size=SIZE) as pilot:
+        await type_into(pilot, "cert", str(pki.client_cert))
+        await type_into(pilot, "key", str(pki.client_key))
+        findings = app.screen.query_one("#findings")
+        await wait_until(pilot, lambda: "test client" in str(findings.render()))
+
+        assert app.result is None
+
+
+async def test_topology_preset_and_bad_hop_shows_message_on_its_row() -> None:
+    """A preset fills the hops; a hop without an address is refused on its row."""
+    app = MtlsDoctorApp(Answers(url="https://api.example.test:8443/"))
+
+    async with app.run_test(size=SIZE) as pilot:
+        await app.action_go_to("topology")
+        await pilot.pause()
+        app.screen.query_one("#preset", Select).value = "cloudflare-origin"
+        await pilot.pause()
+        await pilot.pause()
+
+        assert app.answers.hops == ["cloudflare=api.example.test:8443", "origin="]
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+
+        assert app.step == "topology"
+        rows = app.screen.query_one(HopList).rows()
+        assert "LABEL=HOST:PORT" in str(rows[1].query_one(".field-error").render())
+        assert app.answers.url == "https://api.example.test:8443/"
+
+
+async def test_run_with_wrong_passphrase_shows_message_and_stays_usable(
+    pki: PkiFiles, required_lab: RunningLab
+) -> None:
+    """A key the passphrase does not open gives a message; the app stays usable."""
+    answers = Answers(
+        url=required_lab.url,
+        cacert=str(required_lab.ca),
+        cert=str(pki.client_cert),
+        key=str(pki.client_key_encrypted),
+        password="wrong passphrase",
+        timeout="3",
+    )
+    app = MtlsDoctorApp(answers, autostart=True)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.step == "identity")
+        await wait_until(
+            pilot,
+            lambda: any(field_error(app, n) for n in ("key", "password", "cert")),
+        )
+        await type_into(pilot, "password", KEY_PASSWORD)
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: app.step == "diagnosis")
+
+        assert KEY_PASSWORD not in screen_text(app)
+
+
+async def test_diagnosis_export_writes_reports_without_passphrase(
+    pki: PkiFiles,
+    required_lab: RunningLab,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Export writes Markdown and JSON to the paths given, with no secret in them."""
+    monkeypatch.chdir(tmp_path)
+    answers = Answers(
+        url=required_lab.url,
+        cacert=str(required_lab.ca),
+        cert=str(pki.client_cert),
+        key=str(pki.client_key_encrypted),
+        password=KEY_PASSWORD,
+        timeout="3",
+    )
+    app = MtlsDoctorApp(answers, autostart=True)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.step == "diagnosis")
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("j")
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = "report.json"
+        await pilot.press("enter")
+        await pilot.pause()
+
+    markdown = (tmp_path / "mtls-doctor-report.md").read_text()
+    report = (tmp_path / "report.json").read_text()
+    assert required_lab.url.rstrip("/") in markdown
+    assert '"schema": 1' in report
+    for text in (markdown, report):
+        assert KEY_PASSWORD not in text
+        assert "PRIVATE KEY" not in text
+
+
+FUZZ_KEYS = (
+    *"abcxyz019.:=-_ ",
+    "tab",
+    "shift+tab",
+    "enter",
+    "space",
+    "escape",
+    "up",
+    "down",
+    "left",
+    "right",
+    "home",
+    "end",
+    "backspace",
+    "delete",
+    "pageup",
+    "pagedown",
+    "ctrl+n",
+    "ctrl+p",
+    "c",
+    "m",
+    "j",
+    "e",
+)
+FUZZ_EVENTS = 250
+
+
+async def test_app_under_random_keys_and_clicks_raises_nothing(
+    required_lab: RunningLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hundreds of random keys and clicks on every step end with no exception.
+
+    Keys that would probe (ctrl+r, Next on the path step) are left out so that random
+    host names never reach a resolver; the probe and diagnosis steps are reached once
+    against the loopback lab first.
+    """
+    monkeypatch.chdir(tmp_path)
+    chance = random.Random(20240611)
+    answers = Answers(url=required_lab.url, cacert=str(required_lab.ca), timeout="2")
+    app = MtlsDoctorApp(answers, autostart=True)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.step == "diagnosis")
+        for event in range(FUZZ_EVENTS):
+            if event % 40 == 0:
+                await app.action_go_to(STEPS[(event // 40) % len(STEPS)])
+            if isinstance(app.screen, StepScreen) and chance.random() < 0.3:
+                await _click_somewhere_safe(pilot, chance)
+            else:
+                key = chance.choice(FUZZ_KEYS)
+                if not _would_probe(app, key):
+                    await pilot.press(key)
+
+        assert app.is_running
+
+
+def _would_probe(app: MtlsDoctorApp, key: str) -> bool:
+    """Whether a key would start the checks with whatever the fuzz typed."""
+    focused = app.focused
+    if key in ("enter", "space") and isinstance(focused, Button):
+        return focused.id == "nav-run" or (
+            focused.id == "nav-next" and app.step == "topology"
+        )
+    return key == "ctrl+n" and app.step == "topology"
+
+
+async def _click_somewhere_safe(pilot: Pilot[int], chance: random.Random) -> None:
+    """Click a random point of a widget that neither probes nor quits (the footer
+    holds both keys)."""
+    candidates = [
+        widget
+        for widget in pilot.app.screen.query("*")
+        if widget.region.area
+        and widget.id not in ("nav-run", "nav-next")
+        and not any(isinstance(node, Footer) for node in widget.ancestors_with_self)
+    ]
+    if not candidates:
+        return
+    widget = chance.choice(candidates)
+    offset = (chance.randrange(widget.size.width), chance.randrange(widget.size.height))
+    with contextlib.suppress(OutOfBounds):
+        await pilot.click(widget, offset=offset)

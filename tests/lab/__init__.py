@@ -1,0 +1,1 @@
+"""The built-in lab: every scenario shows the cause it promises."""

@@ -1,0 +1,1 @@
+"""Real server binaries probed through `mtls-doctor check --json`."""

@@ -1,0 +1,1 @@
+"""Real and Python servers the tests start on loopback."""

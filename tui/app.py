@@ -1,0 +1,291 @@
+"""The troubleshooter: a Textual app walking from an error text to a diagnosis."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import cast
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import ModalScreen
+
+from knowledge.errors import InputError, MtlsDoctorError
+from knowledge.report import report_dict, report_markdown
+from tui.screens.base import StepScreen, field_of, inline_message
+from tui.screens.diagnosis import DiagnosisScreen
+from tui.screens.export import ExportDialog
+from tui.screens.identity import IdentityScreen
+from tui.screens.paste import PasteScreen
+from tui.screens.probe import ProbeScreen
+from tui.screens.sni import SniScreen
+from tui.screens.target import TargetScreen
+from tui.screens.topology import TopologyScreen
+from wizards.answers import Answers, CheckRequest, build_request
+from wizards.progress import ProbeStepChanged
+from wizards.session import CheckResult, run_checks
+
+logger = logging.getLogger(__name__)
+
+STEP_SCREENS: dict[str, type[StepScreen]] = {
+    "paste": PasteScreen,
+    "target": TargetScreen,
+    "sni": SniScreen,
+    "identity": IdentityScreen,
+    "topology": TopologyScreen,
+    "probe": ProbeScreen,
+    "diagnosis": DiagnosisScreen,
+}
+STEPS = tuple(STEP_SCREENS)
+FIELD_STEPS = {
+    field: step
+    for step, screen_type in STEP_SCREENS.items()
+    for field in screen_type.FIELDS
+}
+EXPORT_FILES = {"markdown": "mtls-doctor-report.md", "json": "mtls-doctor-report.json"}
+_NAVIGATION = {"next", "back", "run", "go_to"}
+
+
+class ProbeStepCompleted(Message):
+    """A probe step of one hop started or ended, during run `run_id`."""
+
+    def __init__(self, change: ProbeStepChanged, run_id: int) -> None:
+        super().__init__()
+        self.change = change
+        self.run_id = run_id
+
+
+class ChecksFinished(Message):
+    """Every hop was probed and diagnosed."""
+
+    def __init__(self, result: CheckResult, run_id: int) -> None:
+        super().__init__()
+        self.result = result
+        self.run_id = run_id
+
+
+class ChecksFailed(Message):
+    """The checks stopped on an error the person can act on."""
+
+    def __init__(self, error: MtlsDoctorError, run_id: int) -> None:
+        super().__init__()
+        self.error = error
+        self.run_id = run_id
+
+
+class MtlsDoctorApp(App[int]):
+    """Steps from a pasted error to a diagnosis; every step stays reachable."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "mtls-doctor"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+p", "back", "Back", priority=True),
+        Binding("ctrl+n", "next", "Next", priority=True),
+        Binding("ctrl+r", "run", "Run checks", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        answers: Answers,
+        autostart: bool = False,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.answers = answers
+        self.autostart = autostart
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        self.result: CheckResult | None = None
+        self.run_id = 0
+        self.likely_cause_ids: tuple[str, ...] = ()
+
+    async def on_mount(self) -> None:
+        for step, screen_type in STEP_SCREENS.items():
+            self.install_screen(screen_type(), step)
+        await self.push_screen(self._first_step())
+        if self.autostart:
+            await self.action_run()
+
+    def _first_step(self) -> str:
+        """The paste screen, or with a URL given, the first step left to answer."""
+        if not self.answers.url:
+            return "paste"
+        if self.autostart:
+            return "target"
+        return "identity" if not self.answers.cert else "topology"
+
+    @property
+    def step(self) -> str | None:
+        screen = self.screen
+        return screen.STEP if isinstance(screen, StepScreen) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _NAVIGATION and isinstance(self.screen, ModalScreen):
+            return False
+        if action == "back" and self.step == STEPS[0]:
+            return None
+        if action == "next" and self.step == STEPS[-1]:
+            return None
+        return True
+
+    async def action_go_to(self, step: str) -> None:
+        """Show a step, keeping every answer given on the step being left."""
+        if step not in STEP_SCREENS or step == self.step:
+            return
+        if isinstance(self.screen, StepScreen):
+            self.screen.save_answers()
+        await self.switch_screen(step)
+
+    async def action_next(self) -> None:
+        screen = self.screen
+        if not isinstance(screen, StepScreen):
+            return
+        screen.save_answers()
+        if not screen.validate():
+            return
+        if screen.STEP == "topology":
+            await self.action_run()
+            return
+        index = STEPS.index(screen.STEP)
+        if index + 1 < len(STEPS):
+            await self.action_go_to(STEPS[index + 1])
+
+    async def action_back(self) -> None:
+        step = self.step
+        if step is not None and step != STEPS[0]:
+            await self.action_go_to(STEPS[STEPS.index(step) - 1])
+
+    async def action_run(self) -> None:
+        """Check the answers and start probing; a bad answer shows beside its field."""
+        if isinstance(self.screen, StepScreen):
+            self.screen.save_answers()
+        try:
+            request = build_request(self.answers, self.environ)
+        except InputError as error:
+            await self.show_input_error(error)
+            return
+
+        self.run_id += 1
+        self.result = None
+        await self.action_go_to("probe")
+        await self._probe_screen().begin(request)
+        self._run_checks(request, self.run_id)
+
+    async def show_input_error(self, error: MtlsDoctorError) -> None:
+        """Go to the step of the field the error names and show it there."""
+        field = field_of(error, self.answers)
+        await self.action_go_to(FIELD_STEPS.get(field, "target"))
+        screen = self.screen
+        if isinstance(screen, StepScreen):
+            screen.show_field_errors({field: error.message})
+        self.notify(
+            inline_message(error.message), title="Check this answer", severity="warning"
+        )
+
+    @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
+    def _run_checks(self, request: CheckRequest, run_id: int) -> None:
+        """Probe in a thread; progress and the result come back as messages."""
+
+        def report_progress(change: ProbeStepChanged) -> None:
+            self.post_message(ProbeStepCompleted(change, run_id))
+
+        try:
+            result = run_checks(request, report_progress)
+        except MtlsDoctorError as error:
+            self.post_message(ChecksFailed(error, run_id))
+        except Exception as error:  # a bug in a probe must leave the app usable
+            logger.exception("the checks failed")
+            self.post_message(
+                ChecksFailed(
+                    MtlsDoctorError(
+                        f"the checks stopped on an unexpected {type(error).__name__}",
+                        title="Probe failed",
+                    ),
+                    run_id,
+                )
+            )
+        else:
+            self.post_message(ChecksFinished(result, run_id))
+
+    def _probe_screen(self) -> ProbeScreen:
+        return cast(ProbeScreen, self.get_screen("probe"))
+
+    def on_probe_step_completed(self, event: ProbeStepCompleted) -> None:
+        if event.run_id == self.run_id and self._probe_screen().is_mounted:
+            self._probe_screen().record_step(event.change)
+
+    async def on_checks_finished(self, event: ChecksFinished) -> None:
+        if event.run_id != self.run_id:
+            return
+        self.result = event.result
+        if self._probe_screen().is_mounted:
+            self._probe_screen().finish(event.result)
+        if self.step == "probe":
+            await self.action_go_to("diagnosis")
+        else:
+            self.notify("The checks are done: see the Diagnosis step.")
+
+    async def on_checks_failed(self, event: ChecksFailed) -> None:
+        if event.run_id != self.run_id:
+            return
+        if self._probe_screen().is_mounted:
+            self._probe_screen().fail(event.error)
+        if isinstance(event.error, InputError):
+            await self.show_input_error(event.error)
+        else:
+            self.notify(event.error.message, title=event.error.title, severity="error")
+
+    def export_report(self, kind: str) -> None:
+        """Ask where to write the report, then write it there."""
+        result = self.result
+        if result is None:
+            self.notify(
+                "Nothing to export yet: run the checks first.", severity="warning"
+            )
+            return
+
+        def write(path: Path | None) -> None:
+            if path is not None:
+                self._write_report(result, kind, path)
+
+        self.push_screen(ExportDialog(kind, Path(EXPORT_FILES[kind])), write)
+
+    def _write_report(self, result: CheckResult, kind: str, path: Path) -> None:
+        try:
+            path.write_text(report_text(result, kind), encoding="utf-8")
+        except OSError as error:
+            self.notify(
+                f"{path}: {error.strerror}", title="Not saved", severity="error"
+            )
+        except Exception as error:  # a report that cannot be built must not end the app
+            logger.exception("building the %s report failed", kind)
+            self.notify(
+                f"the {kind} report could not be built ({type(error).__name__})",
+                title="Not saved",
+                severity="error",
+            )
+        else:
+            self.notify(f"Wrote the {kind} report to {path.resolve()}")
+
+
+def report_text(result: CheckResult, kind: str) -> str:
+    """The whole diagnosis as JSON (schema 1) or Markdown; it holds no secret."""
+    parts = (result.request.target, result.observations, result.causes, result.curl)
+    if kind == "json":
+        return (
+            json.dumps(report_dict(*parts, identity=result.identity), indent=2) + "\n"
+        )
+    return report_markdown(*parts, identity=result.identity)
+
+
+def run_app(answers: Answers, autostart: bool = False) -> int:
+    """Run the troubleshooter until the person quits; autostart probes at once."""
+    app = MtlsDoctorApp(answers, autostart=autostart)
+    app.run()
+    return app.return_code or 0

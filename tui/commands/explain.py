@@ -1,0 +1,97 @@
+"""`mtls-doctor explain`: what a pasted error text means and the causes it points to."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+
+from knowledge.error_meanings import ErrorMeaning, cause_ids_of, explain
+
+_WIDTH = 88
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """Print the meanings of args.text; exit 1 when one points to a cause, else 0."""
+    text = _pasted_text(args.text)
+    if not text.strip():
+        print(
+            "mtls-doctor explain: give the error text to explain, for example: "
+            "mtls-doctor explain 'tlsv13 alert certificate required' "
+            "(or - to read it from stdin)",
+            file=sys.stderr,
+        )
+        return 2
+
+    meanings = explain(text)
+    cause_ids = cause_ids_of(meanings)
+    if args.json:
+        print(json.dumps(_as_json(text, meanings, cause_ids), indent=2))
+    else:
+        print(_as_text(text, meanings, cause_ids))
+    return 1 if cause_ids else 0
+
+
+def _pasted_text(words: list[str] | str) -> str:
+    if isinstance(words, str):
+        words = [words]
+    if words == ["-"]:
+        return sys.stdin.read()
+    return " ".join(words)
+
+
+def _as_json(
+    text: str, meanings: tuple[ErrorMeaning, ...], cause_ids: tuple[str, ...]
+) -> dict[str, object]:
+    return {
+        "text": text,
+        "meanings": [
+            {
+                "id": meaning.id,
+                "source": meaning.source,
+                "matched": meaning.matched,
+                "meaning": meaning.meaning,
+                "cause_ids": list(meaning.cause_ids),
+            }
+            for meaning in meanings
+        ],
+        "cause_ids": list(cause_ids),
+    }
+
+
+def _as_text(
+    text: str, meanings: tuple[ErrorMeaning, ...], cause_ids: tuple[str, ...]
+) -> str:
+    if not meanings:
+        return (
+            f"No known error text found in: {_shortened(text)}\n"
+            "Paste more of the message: the whole line, with the error code, the "
+            "alert or the log field and its value."
+        )
+
+    lines: list[str] = []
+    for number, meaning in enumerate(meanings, start=1):
+        lines.append(f"{number}. {meaning.source}  (matched: {meaning.matched!r})")
+        lines += textwrap.wrap(
+            meaning.meaning, _WIDTH, initial_indent="   ", subsequent_indent="   "
+        )
+        if meaning.cause_ids:
+            lines.append(
+                "   points to: " + ", ".join(f"[{c}]" for c in meaning.cause_ids)
+            )
+        lines.append("")
+
+    if cause_ids:
+        lines.append("Likely causes, most likely first: " + ", ".join(cause_ids))
+        lines.append(
+            "Run `mtls-doctor check URL --cert FILE` to see which one applies."
+        )
+    else:
+        lines.append("None of these points to a cause of a mutual TLS failure.")
+    return "\n".join(lines)
+
+
+def _shortened(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 120 else flat[:117] + "..."

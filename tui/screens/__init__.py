@@ -1,0 +1,1 @@
+"""One screen per step of the troubleshooter, plus the export dialog."""

@@ -1,0 +1,1 @@
+"""Widgets of the troubleshooter: fields, the step bar, the path picture, causes."""

@@ -1,0 +1,142 @@
+"""The lab's scenarios: what each shows, the servers it starts, what to try."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from enum import StrEnum
+
+from knowledge.errors import InputError
+from wizards.lab.pki import ClientFiles, LabPki
+from wizards.lab.responses import nginx_requires_certificate
+from wizards.lab.topologies import (
+    PROTECTED_SERVER_NAME,
+    StartServers,
+    edge_before_origin,
+    one_server,
+    sni_bound,
+    unknown_server,
+)
+
+OTHER_SERVER_NAME = "www.localhost"
+
+
+class ClientChoice(StrEnum):
+    """Which client certificate the scenario's command to try presents."""
+
+    NONE = "none"
+    GOOD = "good"
+    UNTRUSTED = "untrusted"
+    EXPIRED = "expired"
+
+    def files(self, pki: LabPki) -> ClientFiles | None:
+        """The certificate and key files of this choice, None for no certificate."""
+        return {
+            ClientChoice.NONE: None,
+            ClientChoice.GOOD: pki.good_client,
+            ClientChoice.UNTRUSTED: pki.untrusted_client,
+            ClientChoice.EXPIRED: pki.expired_client,
+        }[self]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A reproducible situation: its servers, the command to try, the cause it shows."""
+
+    name: str
+    description: str
+    cause_ids: tuple[str, ...]
+    start_servers: StartServers
+    client: ClientChoice
+    sni: str | None = None
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "required",
+        "requires a client certificate in the TLS handshake; tried without one",
+        ("client-cert-not-sent",),
+        one_server(ssl.CERT_REQUIRED),
+        ClientChoice.NONE,
+    ),
+    Scenario(
+        "optional",
+        "asks for a client certificate but serves requests without one",
+        ("client-auth-optional",),
+        one_server(ssl.CERT_OPTIONAL),
+        ClientChoice.NONE,
+    ),
+    Scenario(
+        "none",
+        "never asks for a client certificate; tried with one",
+        ("client-auth-not-requested",),
+        one_server(ssl.CERT_NONE),
+        ClientChoice.GOOD,
+    ),
+    Scenario(
+        "http-400",
+        "completes the handshake, then answers nginx's 400 page without a certificate",
+        ("client-cert-not-sent",),
+        one_server(ssl.CERT_OPTIONAL, nginx_requires_certificate),
+        ClientChoice.NONE,
+    ),
+    Scenario(
+        "healthy",
+        "requires a client certificate and the good one works",
+        (),
+        one_server(ssl.CERT_REQUIRED),
+        ClientChoice.GOOD,
+    ),
+    Scenario(
+        "untrusted-server",
+        "the server's certificate comes from a CA the client does not trust",
+        ("server-cert-untrusted",),
+        unknown_server,
+        ClientChoice.GOOD,
+    ),
+    Scenario(
+        "untrusted-client",
+        "requires a client certificate; tried with one from an unknown CA",
+        ("client-cert-untrusted",),
+        one_server(ssl.CERT_REQUIRED),
+        ClientChoice.UNTRUSTED,
+    ),
+    Scenario(
+        "expired-client",
+        "requires a client certificate; tried with an expired one",
+        ("client-cert-expired",),
+        one_server(ssl.CERT_REQUIRED),
+        ClientChoice.EXPIRED,
+    ),
+    Scenario(
+        "edge",
+        "a Cloudflare-like edge asks for the certificate, ends TLS, and its "
+        "Kong-like origin requires one",
+        ("tls-terminated-before-origin",),
+        edge_before_origin,
+        ClientChoice.GOOD,
+    ),
+    Scenario(
+        "sni-bound",
+        f"requires a certificate only for {PROTECTED_SERVER_NAME}; tried with SNI "
+        f"{OTHER_SERVER_NAME}",
+        ("sni-mismatch",),
+        sni_bound,
+        ClientChoice.GOOD,
+        sni=OTHER_SERVER_NAME,
+    ),
+)
+
+
+def list_scenarios() -> tuple[Scenario, ...]:
+    """Every scenario, in the order the lab lists them."""
+    return SCENARIOS
+
+
+def find_scenario(name: str) -> Scenario:
+    """The scenario of that name; InputError naming the known ones otherwise."""
+    for scenario in SCENARIOS:
+        if scenario.name == name:
+            return scenario
+    known = ", ".join(s.name for s in SCENARIOS)
+    raise InputError("scenario", f"no lab scenario {name!r}; choose one of: {known}")
