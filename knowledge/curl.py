@@ -55,6 +55,7 @@ class CurlInputs:
     cacert: PurePath | None = None
     server_untrusted: bool = False
     pkcs12_legacy: bool = False
+    pkcs7: bool = False
     notes: tuple[str, ...] = ()
 
     @classmethod
@@ -70,7 +71,7 @@ class CurlInputs:
         resolve_address: str | None = None,
     ) -> CurlInputs:
         """The inputs for a target reached through its first hop with an identity."""
-        cert_type, key_type, legacy = "PEM", "PEM", False
+        cert_type, key_type, legacy, pkcs7 = "PEM", "PEM", False, False
         cert_path = key_path = None
         if identity is not None:
             cert_path, key_path = identity.cert_path, identity.key_path
@@ -78,6 +79,7 @@ class CurlInputs:
             key_format = str(getattr(identity, "key_format", "pem")).lower()
             key_type = "DER" if key_format == "der" else "PEM"
             legacy = bool(getattr(identity, "pkcs12_legacy", False))
+            pkcs7 = identity.cert_format.lower() == "pkcs7"
         return cls(
             host=target.host,
             port=target.port,
@@ -95,6 +97,7 @@ class CurlInputs:
             cacert=cacert,
             server_untrusted=server_untrusted,
             pkcs12_legacy=legacy,
+            pkcs7=pkcs7,
         )
 
     @property
@@ -123,6 +126,8 @@ class CurlInputs:
             and self.pkcs12_legacy
         ):
             return reexported_pkcs12_path(self.cert_path)
+        if self.cert_path is not None and self.pkcs7:
+            return pkcs7_pem_path(self.cert_path)
         return self.cert_path
 
     @property
@@ -164,6 +169,11 @@ class CurlCommand:
 def reexported_pkcs12_path(path: PurePath) -> PurePath:
     """Where the re-export of a legacy PKCS#12 file goes: beside it, renamed."""
     return path.with_name(f"{path.stem}-reexported{path.suffix or '.p12'}")
+
+
+def pkcs7_pem_path(path: PurePath) -> PurePath:
+    """Where the PEM copy of a PKCS#7 bundle goes, since curl cannot read PKCS#7."""
+    return path.with_name(f"{path.stem}-certs.pem")
 
 
 def build_curl(inputs: CurlInputs) -> CurlCommand:
@@ -250,6 +260,11 @@ def _notes(inputs: CurlInputs) -> Iterator[str]:
             "curl on OpenSSL 3 refuses with 'digital envelope routines::unsupported': "
             "run the re-export step first; this command uses the new file."
         )
+    if inputs.cert_path is not None and inputs.pkcs7:
+        yield (
+            f"{inputs.cert_path.name} is a PKCS#7 bundle, which curl cannot read: run "
+            "the conversion step first; this command uses the PEM it writes."
+        )
     if inputs.insecure:
         yield (
             "--insecure skips the check of the server's certificate, which did not "
@@ -272,6 +287,11 @@ def _notes(inputs: CurlInputs) -> Iterator[str]:
 
 
 def _setup(inputs: CurlInputs) -> Iterator[str]:
+    if inputs.cert_path is not None and inputs.pkcs7:
+        source = shlex.quote(str(inputs.cert_path))
+        target = shlex.quote(str(pkcs7_pem_path(inputs.cert_path)))
+        yield f"openssl pkcs7 -print_certs -in {source} -out {target}"
+        return
     if (
         inputs.cert_path is None
         or inputs.cert_type != "P12"

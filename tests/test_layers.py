@@ -41,7 +41,7 @@ def _submodules(package: str) -> list[str]:
 
 @pytest.mark.parametrize("module", _submodules("knowledge"))
 def test_knowledge_module_imports_no_io_or_ui_layer(module: str) -> None:
-    """Every knowledge module loads without wizards, tui, sockets' clients or Textual."""
+    """Every knowledge module loads without wizards, tui, network clients or Textual."""
     loaded = _top_level(_modules_after(f"import {module}"))
     assert not loaded & {"wizards", "tui", "textual", "httpx", "dns", "h11"}
 

@@ -1,4 +1,4 @@
-"""The answers a person gives, checked field by field into a request the checks can run."""
+"""The answers a person gives, checked field by field into a request to run."""
 
 from __future__ import annotations
 
@@ -75,7 +75,9 @@ def parse_target(url: str, sni: str = "", no_sni: bool = False) -> Target:
     """Read `https://host[:port][/path]`, `host`, `host:port` or an IP literal."""
     text = url.strip()
     if not text:
-        raise InputError("URL", "enter a host name or URL, e.g. https://api.example.com")
+        raise InputError(
+            "URL", "enter a host name or URL, e.g. https://api.example.com"
+        )
     if any(c.isspace() for c in text):
         raise InputError("URL", f"{text!r} contains spaces; enter one host name or URL")
 
@@ -85,7 +87,9 @@ def parse_target(url: str, sni: str = "", no_sni: bool = False) -> Target:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as error:
-        raise InputError("URL", f"{url.strip()!r} is not a valid URL ({error})") from None
+        raise InputError(
+            "URL", f"{url.strip()!r} is not a valid URL ({error})"
+        ) from None
     if parts.scheme.lower() != "https":
         raise InputError(
             "URL", f"scheme {parts.scheme!r} is not TLS; use https://{parts.netloc}"
@@ -111,7 +115,8 @@ def parse_sni(value: str) -> str:
     text = value.strip().rstrip(".")
     if _is_ip(text.strip("[]")):
         raise InputError(
-            "--sni", f"{text} is an IP address; SNI carries names only (or use --no-sni)"
+            "--sni",
+            f"{text} is an IP address; SNI carries names only (or use --no-sni)",
         )
     return _normalize_host(text, "--sni")
 
@@ -121,7 +126,9 @@ def parse_hop(spec: str) -> Hop:
     text = spec.strip()
     label, sep, address = text.partition("=")
     if not sep or not label.strip() or not address.strip():
-        raise InputError("--hop", f"{text!r} is not LABEL=HOST:PORT, e.g. edge=1.2.3.4:443")
+        raise InputError(
+            "--hop", f"{text!r} is not LABEL=HOST:PORT, e.g. edge=1.2.3.4:443"
+        )
     label = label.strip()
     if not _LABEL.match(label):
         raise InputError(
@@ -132,10 +139,13 @@ def parse_hop(spec: str) -> Hop:
         port = parts.port
     except ValueError:
         raise InputError(
-            "--hop", f"{address.strip()!r} in hop {label!r} needs a port from 1 to 65535"
+            "--hop",
+            f"{address.strip()!r} in hop {label!r} needs a port from 1 to 65535",
         ) from None
     if parts.path or parts.query or port == 0:
-        raise InputError("--hop", f"hop {label!r}: give HOST:PORT only, e.g. 10.0.0.5:8443")
+        raise InputError(
+            "--hop", f"hop {label!r}: give HOST:PORT only, e.g. 10.0.0.5:8443"
+        )
     host = _normalize_host(parts.hostname or "", "--hop")
     vendor = label.lower() if label.lower() in VENDORS else None
     return Hop(label=label, host=host, port=port or 443, vendor=vendor)
@@ -172,13 +182,14 @@ def existing_file(value: str, field_name: str) -> Path | None:
 
 
 def read_password(password_env: str, environ: Mapping[str, str]) -> str | None:
-    """The passphrase from the named environment variable (never from the command line)."""
+    """The passphrase from the named environment variable, never the command line."""
     name = password_env.strip()
     if not name:
         return None
     if not _ENV_NAME.match(name):
         raise InputError(
-            "--password-env", f"{name!r} is not a variable name; give e.g. CLIENT_KEY_PASS"
+            "--password-env",
+            f"{name!r} is not a variable name; give e.g. CLIENT_KEY_PASS",
         )
     if name not in environ:
         raise InputError(
@@ -213,7 +224,7 @@ def build_request(answers: Answers, environ: Mapping[str, str]) -> CheckRequest:
 
 
 def field_errors(answers: Answers, environ: Mapping[str, str]) -> dict[str, str]:
-    """Every field's problem at once, keyed by Answers field name, for inline messages."""
+    """Every field's problem at once, keyed by Answers field, for inline messages."""
     checks = {
         "url": lambda: parse_target(answers.url),
         "sni": lambda: answers.sni.strip() and parse_sni(answers.sni),

@@ -86,7 +86,9 @@ def run_checks(
         request.target, observations, identity_facts, _snippet_context(request, hops)
     )
     curl = build_curl(_curl_inputs(request, identity, observations))
-    verification = verify_curl(curl, request.password, request.timeout)
+    verification = verify_curl(
+        curl, request.password, request.timeout, identity=identity
+    )
     return CheckResult(
         request=request,
         observations=observations,

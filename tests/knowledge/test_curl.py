@@ -260,3 +260,20 @@ def test_build_curl_unknown_key_type_raises_input_error() -> None:
     """curl's --key-type takes PEM or DER only."""
     with pytest.raises(InputError, match="--key"):
         build_curl(CurlInputs(host="h.example", cert_path=CERT, key_type="P12"))
+
+
+def test_build_curl_pkcs7_bundle_is_converted_to_pem_first() -> None:
+    """A PKCS#7 certificate file gets a conversion step and the PEM it writes."""
+    command = build_curl(
+        CurlInputs(
+            host="api.example.com",
+            cert_path=Path("/certs/client.p7b"),
+            key_path=Path("/certs/client.key"),
+            pkcs7=True,
+        )
+    )
+    assert command.setup == (
+        "openssl pkcs7 -print_certs -in /certs/client.p7b -out /certs/client-certs.pem",
+    )
+    assert "/certs/client-certs.pem" in command.argv
+    assert any("PKCS#7" in note for note in command.notes)
