@@ -10,6 +10,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from knowledge.tls_alerts import ALERT_NAMES
+
 _DATA_FILE = "error_meanings.toml"
 _QUOTES_AND_SPACE = " \t\r\n\"'`.,;"
 
@@ -111,7 +113,7 @@ def cause_ids_of(meanings: Iterable[ErrorMeaning]) -> tuple[str, ...]:
 
 def alert_name(number: int) -> str | None:
     """The IANA name of a TLS alert (116 -> "certificate_required"), if known."""
-    return _alert_names().get(number)
+    return ALERT_NAMES.get(number)
 
 
 @cache
@@ -140,11 +142,6 @@ def _hit(entry: MeaningEntry, text: str, order: int) -> _Hit | None:
 def _data() -> Mapping[str, Any]:
     source = resources.files("knowledge") / "data" / _DATA_FILE
     return tomllib.loads(source.read_text(encoding="utf-8"))
-
-
-@cache
-def _alert_names() -> Mapping[int, str]:
-    return {item["number"]: item["name"] for item in _data().get("alert", ())}
 
 
 def _alert_entry(item: Mapping[str, Any]) -> MeaningEntry:

@@ -67,7 +67,11 @@ def run_checks(
     hops = path_hops(request)
     settings = _probe_settings(request)
 
-    with ThreadPoolExecutor(max_workers=len(hops)) as pool:
+    # the curl command depends on the answers alone (unless the server proves
+    # untrusted), so it is verified while the hops are probed
+    curl = build_curl(_curl_inputs(request, identity, hops[0], server_untrusted=False))
+    with ThreadPoolExecutor(max_workers=len(hops) + 1) as pool:
+        verifying = pool.submit(_verify, curl, request, identity)
         futures = [
             pool.submit(
                 _observe_hop, hop, settings, request.target.host, identity, on_progress
@@ -75,6 +79,7 @@ def run_checks(
             for hop in hops
         ]
         observations = tuple(future.result() for future in futures)
+        verification = verifying.result()
 
     acceptable_ca_names = next(
         (o.acceptable_ca_names for o in observations if o.acceptable_ca_names), ()
@@ -85,10 +90,11 @@ def run_checks(
     causes = diagnose(
         request.target, observations, identity_facts, _snippet_context(request, hops)
     )
-    curl = build_curl(_curl_inputs(request, identity, observations))
-    verification = verify_curl(
-        curl, request.password, request.timeout, identity=identity
-    )
+    if _server_untrusted(observations[0]):
+        curl = build_curl(
+            _curl_inputs(request, identity, hops[0], server_untrusted=True)
+        )
+        verification = _verify(curl, request, identity)
     return CheckResult(
         request=request,
         observations=observations,
@@ -164,21 +170,27 @@ def _snippet_context(request: CheckRequest, hops: tuple[Hop, ...]) -> SnippetCon
     )
 
 
+def _verify(
+    curl: CurlCommand, request: CheckRequest, identity: ClientIdentity | None
+) -> CurlVerification:
+    return verify_curl(curl, request.password, request.timeout, identity=identity)
+
+
+def _server_untrusted(observation: HopObservation) -> bool:
+    attempts = (observation.without_cert, observation.with_cert)
+    return any(a is not None and a.server_verify_error for a in attempts)
+
+
 def _curl_inputs(
     request: CheckRequest,
     identity: ClientIdentity | None,
-    observations: tuple[HopObservation, ...],
+    first_hop: Hop,
+    server_untrusted: bool,
 ) -> CurlInputs:
-    target = request.target
-    first = observations[0]
-    server_untrusted = any(
-        a is not None and a.server_verify_error
-        for a in (first.without_cert, first.with_cert)
-    )
     return CurlInputs.from_check(
-        target=target,
-        connect_host=first.hop.host,
-        connect_port=first.hop.port,
+        target=request.target,
+        connect_host=first_hop.host,
+        connect_port=first_hop.port,
         identity=identity,
         password_env=request.password_env,
         cacert=request.cacert,

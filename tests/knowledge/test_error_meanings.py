@@ -302,3 +302,14 @@ def test_run_explain_imports_nothing_heavy() -> None:
     )
 
     assert finished.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_alert_table_names_every_alert_of_the_meanings_data() -> None:
+    """The small alert-name table agrees with every alert entry of the data file."""
+    from knowledge.tls_alerts import ALERT_NAMES
+
+    alerts = [e for e in entries() if e.id.startswith("tls-alert-")]
+    assert alerts
+    for entry in alerts:
+        number = int(entry.id.removeprefix("tls-alert-"))
+        assert ALERT_NAMES[number] in entry.source

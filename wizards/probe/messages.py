@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from knowledge.tls_alerts import ALERT_NAMES
+
 logger = logging.getLogger(__name__)
 
 TLS13_VERSION = 0x0304
@@ -19,38 +21,6 @@ _CERTIFICATE_REQUEST = 13
 _EXTENSION_SIGNATURE_ALGORITHMS = 13
 _EXTENSION_CERTIFICATE_AUTHORITIES = 47
 _QUIET_ALERTS = frozenset({0, 90})  # close_notify and user_canceled end nothing
-
-ALERT_NAMES = {
-    0: "close_notify",
-    10: "unexpected_message",
-    20: "bad_record_mac",
-    22: "record_overflow",
-    40: "handshake_failure",
-    41: "no_certificate",
-    42: "bad_certificate",
-    43: "unsupported_certificate",
-    44: "certificate_revoked",
-    45: "certificate_expired",
-    46: "certificate_unknown",
-    47: "illegal_parameter",
-    48: "unknown_ca",
-    49: "access_denied",
-    50: "decode_error",
-    51: "decrypt_error",
-    70: "protocol_version",
-    71: "insufficient_security",
-    80: "internal_error",
-    86: "inappropriate_fallback",
-    90: "user_canceled",
-    100: "no_renegotiation",
-    109: "missing_extension",
-    110: "unsupported_extension",
-    112: "unrecognized_name",
-    113: "bad_certificate_status_response",
-    115: "unknown_psk_identity",
-    116: "certificate_required",
-    120: "no_application_protocol",
-}
 
 SIGNATURE_SCHEME_NAMES = {
     0x0201: "rsa_pkcs1_sha1",
