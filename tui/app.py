@@ -277,11 +277,11 @@ class MtlsDoctorApp(App[int]):
 def report_text(result: CheckResult, kind: str) -> str:
     """The whole diagnosis as JSON (schema 1) or Markdown; it holds no secret."""
     parts = (result.request.target, result.observations, result.causes, result.curl)
+    identity, checked = result.identity, result.curl_verification
     if kind == "json":
-        return (
-            json.dumps(report_dict(*parts, identity=result.identity), indent=2) + "\n"
-        )
-    return report_markdown(*parts, identity=result.identity)
+        report = report_dict(*parts, identity=identity, curl_verification=checked)
+        return json.dumps(report, indent=2) + "\n"
+    return report_markdown(*parts, identity=identity, curl_verification=checked)
 
 
 def run_app(answers: Answers, autostart: bool = False) -> int:

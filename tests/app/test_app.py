@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Input, Select, TextArea
 from tests.pki import KEY_PASSWORD, PkiFiles
 from tui.app import STEPS, MtlsDoctorApp
 from tui.screens.base import StepScreen
+from tui.screens.export import ExportDialog
 from tui.widgets.form_field import FormField
 from tui.widgets.hop_list import HopList
 from wizards.answers import Answers
@@ -282,14 +283,14 @@ async def test_diagnosis_export_writes_reports_without_passphrase(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.step == "diagnosis")
         await pilot.press("m")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: (tmp_path / "mtls-doctor-report.md").exists())
         await pilot.press("j")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
         app.screen.query_one("#export-path", Input).value = "report.json"
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: (tmp_path / "report.json").exists())
 
     markdown = (tmp_path / "mtls-doctor-report.md").read_text()
     report = (tmp_path / "report.json").read_text()

@@ -21,8 +21,8 @@ def run_demo(args: argparse.Namespace) -> int:
         answers = Answers(
             url=lab.url,
             sni=lab.sni or "",
-            cert=str(lab.client_cert),
-            key=str(lab.client_key),
+            cert=str(lab.client_cert) if lab.client_cert else "",
+            key=str(lab.client_key) if lab.client_key else "",
             cacert=str(lab.ca),
             hops=[f"{hop.label}={hop.address}" for hop in lab.hops],
             timeout="3",

@@ -107,6 +107,10 @@ class DiagnosisScreen(StepScreen):
         curl = result.curl
         self.query_one("#curl", Static).update(curl.text if curl else "(none)")
         notes = "\n".join(f"• {note}" for note in curl.notes) if curl else ""
+        checked = result.curl_verification
+        if checked is not None:
+            verdict = "verified" if checked.verified else "not verified"
+            notes = f"{verdict} (by {checked.by}): {checked.reason}\n{notes}"
         self.query_one("#curl-notes", Static).update(notes)
         self.query_one("#identity", Static).update(
             describe_identity(result.identity) if result.identity else "none given"
