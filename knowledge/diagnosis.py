@@ -178,6 +178,19 @@ def _has_finding(identity: IdentityFacts | None, cause_id: str) -> bool:
     return identity is not None and cause_id in identity.causes
 
 
+def _ended_unanswered(attempt: HandshakeAttempt) -> bool:
+    """Whether the hop ended the connection before answering the handshake at all,
+    as a reset or close right after the ClientHello."""
+    return (
+        attempt.outcome is Outcome.ERROR
+        and not attempt.handshake_completed
+        and attempt.alert_received is None
+        and not attempt.server_chain
+        and attempt.certificate_request is None
+        and attempt.server_verify_error is None
+    )
+
+
 def _match_hop_unreachable(path: _Path) -> Iterator[_Match]:
     for observation in path.observations:
         evidence: list[str] = []
@@ -188,6 +201,7 @@ def _match_hop_unreachable(path: _Path) -> Iterator[_Match]:
                 f"{_where(observation)}: {_attempt_words(attempt)}"
                 for attempt in _attempts(observation)
                 if attempt.outcome in _NOT_REACHED
+                or (not attempt.with_client_cert and _ended_unanswered(attempt))
             )
         if evidence and observation.dns is not None and observation.dns.error:
             evidence.append(f"{_where(observation)}: DNS: {observation.dns.error}")
@@ -335,7 +349,8 @@ def _match_tls_terminated(path: _Path) -> Iterator[_Match]:
             if front.hop.label in named or not _failed_through(front.with_cert):
                 continue
             front_print = _server_fingerprint(front)
-            if front_print and origin_print and front_print == origin_print:
+            same_certificate = bool(front_print) and front_print == origin_print
+            if same_certificate and not _says_none_arrived(front.with_cert):
                 continue
             named.add(front.hop.label)
             yield _Match(
@@ -343,6 +358,16 @@ def _match_tls_terminated(path: _Path) -> Iterator[_Match]:
                 front.hop.label,
                 _terminated_evidence(front, origin, front_print, origin_print),
             )
+
+
+def _says_none_arrived(attempt: HandshakeAttempt | None) -> bool:
+    """Whether a certificate was sent and the answer says none arrived: whoever
+    answered the handshake is not whoever checks the certificate."""
+    return (
+        attempt is not None
+        and attempt.client_cert_sent
+        and _http_refusal(attempt) is RefusalReason.NO_CERTIFICATE
+    )
 
 
 def _terminated_evidence(
@@ -353,7 +378,14 @@ def _terminated_evidence(
 ) -> tuple[str, ...]:
     front_where, origin_where = _where(front), _where(origin)
     assert front.with_cert is not None and origin.with_cert is not None
-    if front_print and origin_print:
+    if front_print and front_print == origin_print:
+        answers = (
+            f"{front_where} and {origin_where} present the same server certificate "
+            f"'{_server_subject(front)}' (SHA-256 {front_print[:16]}…), yet through "
+            f"{front.hop.label} the certificate sent is reported missing: "
+            f"{front.hop.label} answers the TLS handshake itself with a copy of it"
+        )
+    elif front_print and origin_print:
         answers = (
             f"{front_where} presents the server certificate '{_server_subject(front)}' "
             f"(SHA-256 {front_print[:16]}…), {origin_where} presents "

@@ -12,16 +12,16 @@ from importlib import resources
 from knowledge.observations import HopObservation
 
 # Network identity outweighs HTTP headers, which a proxy may pass through from the hop
-# behind it (Kong's headers come out of Cloudflare unchanged).
-_WEIGHT_ADDRESS = 10
-_WEIGHT_CNAME = 10
+# behind it (Kong's headers come out of Cloudflare unchanged), so it outweighs every
+# HTTP clue of one vendor together. The marks a proxy adds to the answers it forwards
+# (its own headers, Via, its cookies) outweigh a Server header and an error page, which
+# Kong, a BIG-IP or an ALB pass through from the server behind them; they count once.
+_WEIGHT_ADDRESS = 30
+_WEIGHT_CNAME = 30
+_WEIGHT_PROXY_MARKS = 10
 _WEIGHT_SERVER = 6
 _WEIGHT_CERTIFICATE = 4
-_WEIGHT_HEADER_VALUE = 2
-_WEIGHT_COOKIE = 2
 _WEIGHT_BODY = 2
-_WEIGHT_HEADER = 1
-_HEADER_WEIGHT_CAP = 2
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def _cookie_names(headers: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
 def _score(fp: _Fingerprint, clues: VendorClues) -> tuple[int, tuple[str, ...]]:
     score = 0
     evidence: list[str] = []
-    header_score = 0
+    marks: list[str] = []
 
     for name, value in clues.headers:
         lowered = name.lower()
@@ -143,18 +143,17 @@ def _score(fp: _Fingerprint, clues: VendorClues) -> tuple[int, tuple[str, ...]]:
             score += _WEIGHT_SERVER
             evidence.append(f"Server header {value!r}")
         elif lowered in fp.headers or lowered.startswith(fp.header_prefix or ("\0",)):
-            header_score += _WEIGHT_HEADER
-            evidence.append(f"{name} header")
+            marks.append(f"{name} header")
         for header_value in fp.header_values:
             if lowered == header_value.name and header_value.pattern.search(value):
-                score += _WEIGHT_HEADER_VALUE
-                evidence.append(f"{name} header {value!r}")
-    score += min(header_score, _HEADER_WEIGHT_CAP)
+                marks.append(f"{name} header {value!r}")
 
     for cookie in _cookie_names(clues.headers):
         if cookie.lower().startswith(fp.cookies or ("\0",)):
-            score += _WEIGHT_COOKIE
-            evidence.append(f"cookie {cookie}")
+            marks.append(f"cookie {cookie}")
+    if marks:
+        score += _WEIGHT_PROXY_MARKS
+        evidence.extend(marks)
 
     for pattern in fp.body:
         match = pattern.search(clues.body)

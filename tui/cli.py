@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import NoReturn
 
 COMMANDS = ("check", "inspect", "explain", "lab", "demo")
@@ -123,6 +126,12 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     return run_troubleshooter
 
 
+def _interrupt_on_terminate(_signal_number: int, _frame: FrameType | None) -> None:
+    """Turn SIGTERM into an interrupt, so `finally` blocks and atexit handlers run and
+    no file holding a key is left behind."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -134,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from knowledge.errors import MtlsDoctorError
 
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt_on_terminate)
     try:
         return _handler(command)(args)
     except MtlsDoctorError as error:

@@ -171,8 +171,15 @@ def existing_file(value: str, field_name: str) -> Path | None:
     text = value.strip()
     if not text:
         return None
-    path = Path(text).expanduser()
-    if not path.exists():
+    try:
+        path = Path(text).expanduser()
+        found = path.exists()
+    except (OSError, RuntimeError) as error:  # a name too long, an unknown ~user
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(
+            field_name, f"{text[:60]} cannot be looked up ({reason}); check the path"
+        ) from None
+    if not found:
         raise InputError(field_name, f"{text}: no such file; check the path")
     if path.is_dir():
         raise InputError(field_name, f"{text} is a folder; name the file inside it")
@@ -187,9 +194,12 @@ def read_password(password_env: str, environ: Mapping[str, str]) -> str | None:
     if not name:
         return None
     if not _ENV_NAME.match(name):
+        # never echoed: people type the passphrase itself here by mistake
         raise InputError(
             "--password-env",
-            f"{name!r} is not a variable name; give e.g. CLIENT_KEY_PASS",
+            "takes the name of an environment variable, never the passphrase "
+            "itself: export e.g. CLIENT_KEY_PASS=... and give --password-env "
+            "CLIENT_KEY_PASS",
         )
     if name not in environ:
         raise InputError(
@@ -275,6 +285,12 @@ def _normalize_host(host: str, field_name: str) -> str:
     if not all(_DNS_LABEL.match(label) for label in ascii_name.split(".")):
         raise InputError(
             field_name, f"{text!r} is not a valid host name; check its spelling"
+        )
+    if ascii_name.rpartition(".")[2].isdigit():
+        # getaddrinfo would read "1.2.3" as the address 1.2.0.3 and dial it
+        raise InputError(
+            field_name,
+            f"{text!r} is neither an IP address nor a host name; check its digits",
         )
     if "xn--" in ascii_name:
         try:

@@ -105,6 +105,8 @@ def _run_curl(
         "%{http_code}",
         "--connect-timeout",
         f"{timeout:g}",
+        # TODO: an endless body keeps curl reading until --max-time; stopping after
+        # the headers needs the output streamed instead of sent to os.devnull.
         "--max-time",
         f"{timeout * 3:g}",
         "--config",
@@ -191,12 +193,17 @@ def _run_httpx(
     url, headers, extensions = _request_target(inputs)
     try:
         # the context goes in as verify=: httpx ignores cert= once it has a context
-        with httpx.Client(verify=context, timeout=timeout, trust_env=False) as client:
-            response = client.get(url, headers=headers, extensions=extensions)
+        # streamed and closed unread: the status is the answer, and an endless body
+        # would otherwise be read for ever (httpx's timeout bounds each read only)
+        with (
+            httpx.Client(verify=context, timeout=timeout, trust_env=False) as client,
+            client.stream("GET", url, headers=headers, extensions=extensions) as answer,
+        ):
+            status = answer.status_code
     except httpx.HTTPError as error:
         reason = str(error) or type(error).__name__
         return CurlVerification(False, "httpx", None, _scrubbed(reason, password))
-    return _judged("httpx", response.status_code)
+    return _judged("httpx", status)
 
 
 def _request_target(inputs: CurlInputs) -> tuple[str, dict[str, str], dict[str, str]]:

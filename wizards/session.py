@@ -5,18 +5,25 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import logging
+import ssl
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from knowledge.causes import FoundCause
 from knowledge.certificate_findings import IdentityFacts
 from knowledge.curl import CurlCommand, CurlInputs, build_curl
 from knowledge.diagnosis import diagnose
+from knowledge.errors import InputError
 from knowledge.observations import Hop, HopObservation, SniVariant
 from knowledge.snippets import SnippetContext
 from knowledge.vendors import detect_vendor
 from wizards.answers import CheckRequest
-from wizards.credentials import ClientIdentity, load_client_identity
+from wizards.credentials import (
+    ClientIdentity,
+    load_ca_certificates,
+    load_client_identity,
+)
 from wizards.curl_check import CurlVerification, verify_curl
 from wizards.probe import ProbeSettings, probe_hop, probe_sni_variant
 from wizards.progress import ProgressCallback
@@ -24,6 +31,8 @@ from wizards.progress import ProgressCallback
 logger = logging.getLogger(__name__)
 
 DIRECT_LABEL = "direct"
+CERTIFICATE_NAMES_TRIED = 3
+"""How many names of a hop's server certificate are tried as other server names."""
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,29 @@ def load_identity(request: CheckRequest) -> ClientIdentity | None:
     )
 
 
+def check_ca_files(cacert: Path | None, client_ca: Path | None) -> None:
+    """Refuse a CA file that cannot be used, naming its option, before any probe."""
+    if client_ca is not None:
+        load_ca_certificates(client_ca)
+    if cacert is None:
+        return
+    load_ca_certificates(cacert, field="--cacert")
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=cacert)
+    except (ssl.SSLError, OSError) as error:
+        reason = getattr(error, "reason", None) or type(error).__name__
+        raise InputError(
+            "--cacert",
+            f"OpenSSL cannot read the CA certificates in {cacert} ('{reason}'): "
+            "give them in PEM, e.g. openssl x509 -inform DER -in FILE -out ca.pem",
+        ) from None
+
+
 def run_checks(
     request: CheckRequest, on_progress: ProgressCallback | None = None
 ) -> CheckResult:
     """Probe every hop concurrently and match what was seen against the causes."""
+    check_ca_files(request.cacert, request.client_ca)
     identity = load_identity(request)
     hops = path_hops(request)
     settings = _probe_settings(request)
@@ -115,9 +143,10 @@ def _observe_hop(
     """Probe one hop, try other server names where none was asked, name the vendor."""
     observation = probe_hop(hop, settings, identity, on_progress)
     if observation.client_cert_requested is False:
-        observation = dataclasses.replace(
-            observation, sni_variants=_sni_variants(hop, settings, public_name)
+        variants = _sni_variants(
+            hop, settings, public_name, _certificate_names(observation)
         )
+        observation = dataclasses.replace(observation, sni_variants=variants)
     vendor, evidence = detect_vendor(observation)
     return dataclasses.replace(
         observation, detected_vendor=vendor, vendor_evidence=evidence
@@ -125,21 +154,40 @@ def _observe_hop(
 
 
 def _sni_variants(
-    hop: Hop, settings: ProbeSettings, public_name: str
+    hop: Hop, settings: ProbeSettings, public_name: str, certificate_names: list[str]
 ) -> tuple[SniVariant, ...]:
-    """Handshakes with the public host name and with no name, when they differ from
-    the name sent, so a policy bound to another name shows."""
+    """Handshakes with the public host name, with no name and with a few names of the
+    server's certificate, where they differ from the name sent, so a policy bound to
+    another name shows."""
     names: list[str | None] = []
     if public_name != settings.server_name and not _is_ip(public_name):
         names.append(public_name)
     if settings.server_name is not None:
         names.append(None)
+    others = [
+        name
+        for name in dict.fromkeys(certificate_names)
+        if name not in names and name != settings.server_name
+    ]
+    names.extend(others[:CERTIFICATE_NAMES_TRIED])
     if not names:
         return ()
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         return tuple(
             pool.map(lambda name: probe_sni_variant(hop, settings, name), names)
         )
+
+
+def _certificate_names(observation: HopObservation) -> list[str]:
+    """The host names of the hop's server certificate, without wildcards and IPs."""
+    attempt = observation.without_cert or observation.with_cert
+    if attempt is None or not attempt.server_chain:
+        return []
+    return [
+        name.lower()
+        for name in attempt.server_chain[0].subject_alt_names
+        if not name.startswith("*") and not _is_ip(name)
+    ]
 
 
 def _probe_settings(request: CheckRequest) -> ProbeSettings:

@@ -52,7 +52,9 @@ def field(app: MtlsDoctorApp, name: str) -> FormField:
 
 
 def field_error(app: MtlsDoctorApp, name: str) -> str:
-    return str(field(app, name).query_one(".field-error").render())
+    """The message beside a field; empty also while the step is still being built."""
+    errors = app.screen.query(f"#field-{name} .field-error")
+    return str(errors.first().render()) if errors else ""
 
 
 async def type_into(pilot: Pilot[int], name: str, text: str) -> None:
@@ -202,11 +204,12 @@ async def test_identity_with_missing_file_shows_message_beside_that_field(
 async def test_identity_with_good_files_shows_findings_before_any_probe(
     pki: PkiFiles,
 ) -> None:
-    """Choosing a certificate and its key shows what the files hold at once."""
+    """A certificate alone is refused; adding its key shows what the files hold."""
     app = MtlsDoctorApp(Answers(url="https://localhost:1/"))
 
     async with app.run_test(size=SIZE) as pilot:
         await type_into(pilot, "cert", str(pki.client_cert))
+        await wait_until(pilot, lambda: "no private key" in field_error(app, "key"))
         await type_into(pilot, "key", str(pki.client_key))
         findings = app.screen.query_one("#findings")
         await wait_until(pilot, lambda: "test client" in str(findings.render()))

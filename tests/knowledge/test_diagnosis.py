@@ -596,6 +596,48 @@ def test_diagnose_terminated_edge_evidence_compares_server_certificates() -> Non
     assert "it accepts the same certificate" in text
 
 
+def _edge_with_the_origin_certificate(body: str) -> HopObservation:
+    """An edge presenting the origin's own certificate; it asks, and answers 400."""
+    return at_hop(
+        without_cert(
+            Outcome.REJECTED_HTTP,
+            "HTTP 400",
+            request=requested(),
+            http=answer(400, body),
+        ),
+        with_cert(
+            Outcome.REJECTED_HTTP,
+            "HTTP 400",
+            request=requested(),
+            http=answer(400, body),
+        ),
+        label="edge",
+        port=9443,
+    )
+
+
+def test_diagnose_edge_sharing_the_origin_certificate_that_loses_it_is_named() -> None:
+    """Same server certificate, but the edge says none arrived: it still ends TLS."""
+    observations = (
+        _edge_with_the_origin_certificate(NGINX_NO_CERT_PAGE),
+        at_hop(requires_a_certificate(), accepts_the_certificate()),
+    )
+    causes = diagnose(TARGET, observations, GOOD_IDENTITY, CONTEXT)
+    cause = next(c for c in causes if c.id == "tls-terminated-before-origin")
+    assert cause.hop == "edge"
+    assert any("the same server certificate" in line for line in cause.evidence)
+
+
+def test_diagnose_edge_sharing_the_origin_certificate_otherwise_is_not_named() -> None:
+    """Same certificate and a refusal that says nothing of a missing one: not named."""
+    observations = (
+        _edge_with_the_origin_certificate("<html>400 Bad Request</html>"),
+        at_hop(requires_a_certificate(), accepts_the_certificate()),
+    )
+    causes = diagnose(TARGET, observations, GOOD_IDENTITY, CONTEXT)
+    assert "tls-terminated-before-origin" not in [c.id for c in causes]
+
+
 def test_diagnose_sni_mismatch_evidence_names_the_name_that_works() -> None:
     """The SNI evidence says which name brought a CertificateRequest."""
     row = next(

@@ -76,6 +76,26 @@ ROWS = [
         "Via header '1.1 kong/3.4.2'",
     ),
     (
+        "kong-proxying-to-an-nginx-upstream",
+        VendorClues(
+            headers=(("Server", "nginx/1.25.3"), *KONG_HEADERS),
+            body="<center>No required SSL certificate was sent</center><hr>"
+            "<center>nginx/1.25.3</center>",
+        ),
+        "kong",
+        "X-Kong-Upstream-Latency header",
+    ),
+    (
+        "kong-behind-an-alb-cname",
+        VendorClues(
+            headers=(("Server", "kong/3.4.2"), *KONG_HEADERS),
+            body='{"message":"No required TLS certificate was sent"}',
+            cname_chain=("internal-api-1234.eu-west-1.elb.amazonaws.com",),
+        ),
+        "aws-alb",
+        "CNAME",
+    ),
+    (
         "kong-401-message",
         VendorClues(body='{"message":"TLS certificate failed verification"}'),
         "kong",
@@ -100,6 +120,17 @@ ROWS = [
                     "Set-Cookie",
                     "BIGipServerpool_api=1677787402.36895.0000; path=/; Httponly",
                 ),
+            )
+        ),
+        "f5",
+        "cookie BIGipServerpool_api",
+    ),
+    (
+        "f5-bigip-cookie-before-apache",
+        VendorClues(
+            headers=(
+                ("Server", "Apache/2.4.57 (Debian)"),
+                ("Set-Cookie", "BIGipServerpool_api=1677787402.36895.0000; path=/"),
             )
         ),
         "f5",
@@ -245,8 +276,8 @@ def test_detect_vendor_reads_a_hop_observation() -> None:
         ),
     )
     vendor, evidence = detect_vendor(observation)
-    assert vendor == "nginx"
-    assert "Server header 'nginx'" in evidence
+    assert vendor == "f5"
+    assert "cookie BIGipServerweb" in evidence
 
 
 def test_cloudflare_ranges_are_dated_data() -> None:

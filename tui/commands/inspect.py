@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from knowledge.certificate_findings import CredentialFinding, IdentityFacts
-from knowledge.errors import MtlsDoctorError
+from knowledge.errors import InputError, MtlsDoctorError
 from wizards.credentials import Inspection, inspect_files
 
 _LABEL_WIDTH = 13
@@ -20,7 +20,7 @@ def run_inspect(args: argparse.Namespace) -> int:
     a file cannot be used."""
     try:
         inspection = inspect_files(
-            [Path(name) for name in args.files],
+            [_file_path(name) for name in args.files],
             password_env=args.password_env or None,
             client_ca=Path(args.client_ca) if args.client_ca else None,
         )
@@ -33,6 +33,14 @@ def run_inspect(args: argparse.Namespace) -> int:
     else:
         print(inspection_text(inspection))
     return 1 if inspection.causes else 0
+
+
+def _file_path(name: str) -> Path:
+    if not name.strip():
+        raise InputError(
+            "FILE", "a file name is empty; give the path of a certificate or key file"
+        )
+    return Path(name)
 
 
 def inspection_dict(inspection: Inspection) -> dict[str, object]:

@@ -7,7 +7,7 @@ import os
 
 from knowledge.errors import MtlsDoctorError
 from tui.commands.arguments import answers_from_args
-from wizards.answers import field_errors
+from wizards.answers import Answers, existing_file, field_errors, read_password
 
 
 def run_troubleshooter(args: argparse.Namespace) -> int:
@@ -22,7 +22,28 @@ def run_troubleshooter(args: argparse.Namespace) -> int:
         errors.pop("url", None)
     if errors:
         raise MtlsDoctorError(next(iter(errors.values())))
+    _open_files(answers)
 
     from tui.app import run_app
 
     return run_app(answers, autostart=bool(answers.url))
+
+
+def _open_files(answers: Answers) -> None:
+    """Read the certificate, key and CA files given, as `check` does, so a file that
+    cannot be used is refused here rather than after the app has opened."""
+    from wizards.credentials import load_client_identity
+    from wizards.session import check_ca_files
+
+    check_ca_files(
+        existing_file(answers.cacert, "--cacert"),
+        existing_file(answers.client_ca, "--client-ca"),
+    )
+    cert = existing_file(answers.cert, "--cert")
+    if cert is not None:
+        load_client_identity(
+            cert,
+            existing_file(answers.key, "--key"),
+            read_password(answers.password_env, os.environ),
+            answers.password_env.strip() or None,
+        )

@@ -10,6 +10,7 @@ from dataclasses import replace
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
@@ -86,18 +87,22 @@ class IdentityScreen(StepScreen):
         yield Static("No certificate chosen.", id="findings", markup=False)
 
     def on_mount(self) -> None:
-        self._inspect_timer = self.set_timer(INSPECT_DELAY, self._inspect, pause=True)
+        self._inspect_timer: Timer | None = None
 
     def load_answers(self) -> None:
         super().load_answers()
-        self._inspect_timer.reset()
-        self._inspect_timer.resume()
+        self._inspect_soon()
 
     @on(Input.Changed, ".field-input")
     def _file_changed(self) -> None:
         self.save_answers()
-        self._inspect_timer.reset()
-        self._inspect_timer.resume()
+        self._inspect_soon()
+
+    def _inspect_soon(self) -> None:
+        """Read the files once the person stops typing for a moment."""
+        if self._inspect_timer is not None:
+            self._inspect_timer.stop()
+        self._inspect_timer = self.set_timer(INSPECT_DELAY, self._inspect)
 
     def _inspect(self) -> None:
         findings = self.query_one("#findings", Static)

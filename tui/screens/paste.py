@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.timer import Timer
 from textual.widgets import Button, Static, TextArea
 
 from knowledge.error_meanings import ErrorMeaning, cause_ids_of, explain
@@ -31,7 +32,7 @@ class PasteScreen(StepScreen):
         yield Button("Next ▶", id="nav-continue", variant="primary", compact=True)
 
     def on_mount(self) -> None:
-        self._explain_timer = self.set_timer(EXPLAIN_DELAY, self._explain, pause=True)
+        self._explain_timer: Timer | None = None
 
     def load_answers(self) -> None:
         text_area = self.query_one("#error-text", TextArea)
@@ -44,8 +45,9 @@ class PasteScreen(StepScreen):
     @on(TextArea.Changed, "#error-text")
     def _text_changed(self) -> None:
         self.save_answers()
-        self._explain_timer.reset()
-        self._explain_timer.resume()
+        if self._explain_timer is not None:
+            self._explain_timer.stop()
+        self._explain_timer = self.set_timer(EXPLAIN_DELAY, self._explain)
 
     @on(Button.Pressed, "#nav-continue")
     def _continue_pressed(self) -> None:

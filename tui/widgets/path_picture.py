@@ -61,7 +61,7 @@ def judge_hop(observation: HopObservation, lost_at: str | None = None) -> HopVer
     if with_cert is not None and with_cert.outcome is Outcome.ACCEPTED and requested:
         return HopVerdict("-accepted", "asked · accepted it")
     if requested and first.outcome in _REJECTED:
-        return HopVerdict("-refused", "asked · refused going without")
+        return HopVerdict("-refused", "asked · refused: none sent")
     if requested:
         return HopVerdict("-asked", "asked · serves without it")
     if first.outcome in _REJECTED:
