@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import App
@@ -16,7 +16,6 @@ from textual.message import Message
 from textual.screen import ModalScreen
 
 from knowledge.errors import InputError, MtlsDoctorError
-from knowledge.report import report_dict, report_markdown
 from tui.screens.base import StepScreen, field_of, inline_message
 from tui.screens.diagnosis import DiagnosisScreen
 from tui.screens.export import ExportDialog
@@ -28,7 +27,10 @@ from tui.screens.target import TargetScreen
 from tui.screens.topology import TopologyScreen
 from wizards.answers import Answers, CheckRequest, build_request
 from wizards.progress import ProbeStepChanged
-from wizards.session import CheckResult, run_checks
+
+if TYPE_CHECKING:
+    from wizards.session import CheckResult
+
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +198,8 @@ class MtlsDoctorApp(App[int]):
             self.post_message(ProbeStepCompleted(change, run_id))
 
         try:
+            from wizards.session import run_checks
+
             result = run_checks(request, report_progress)
         except MtlsDoctorError as error:
             self.post_message(ChecksFailed(error, run_id))
@@ -276,6 +280,8 @@ class MtlsDoctorApp(App[int]):
 
 def report_text(result: CheckResult, kind: str) -> str:
     """The whole diagnosis as JSON (schema 1) or Markdown; it holds no secret."""
+    from knowledge.report import report_dict, report_markdown
+
     parts = (result.request.target, result.observations, result.causes, result.curl)
     identity, checked = result.identity, result.curl_verification
     if kind == "json":

@@ -29,6 +29,8 @@ VENDORS = (
     "traefik",
 )
 
+DIRECT_LABEL = "direct"
+
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
@@ -300,3 +302,11 @@ def _normalize_host(host: str, field_name: str) -> str:
                 field_name, f"{text!r} holds a broken IDN label (xn--...); check it"
             ) from None
     return ascii_name
+
+
+def path_hops(request: CheckRequest) -> tuple[Hop, ...]:
+    """The hops to probe: those given, or the target itself as one direct hop."""
+    if request.hops:
+        return request.hops
+    target = request.target
+    return (Hop(label=DIRECT_LABEL, host=target.host, port=target.port),)

@@ -18,7 +18,7 @@ from knowledge.errors import InputError
 from knowledge.observations import Hop, HopObservation, SniVariant
 from knowledge.snippets import SnippetContext
 from knowledge.vendors import detect_vendor
-from wizards.answers import CheckRequest
+from wizards.answers import CheckRequest, path_hops
 from wizards.credentials import (
     ClientIdentity,
     load_ca_certificates,
@@ -49,14 +49,6 @@ class CheckResult:
     @property
     def healthy(self) -> bool:
         return not self.causes
-
-
-def path_hops(request: CheckRequest) -> tuple[Hop, ...]:
-    """The hops to probe: those given, or the target itself as one direct hop."""
-    if request.hops:
-        return request.hops
-    target = request.target
-    return (Hop(label=DIRECT_LABEL, host=target.host, port=target.port),)
 
 
 def load_identity(request: CheckRequest) -> ClientIdentity | None:

@@ -1,4 +1,4 @@
-"""Loopback HTTPS servers for path tests: SNI-bound policies, an edge, vendor faces."""
+"""Loopback servers for path tests: SNI-bound policies, edges, relays, vendor faces."""
 
 from __future__ import annotations
 
@@ -222,6 +222,73 @@ class SilentServer:
             except OSError:
                 return
             self._accepted.append(connection)
+
+
+class TcpRelay:
+    """Passes TCP connections on 127.0.0.1 through to a port, TLS untouched."""
+
+    def __init__(self, target_port: int) -> None:
+        self._target_port = target_port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self._sockets: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._acceptor = threading.Thread(
+            target=self._accept_loop, name="topology-relay", daemon=True
+        )
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def __enter__(self) -> TcpRelay:
+        self._acceptor.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        _shut(self._listener)
+        self._acceptor.join(timeout=IO_TIMEOUT)
+        self._listener.close()
+        for connection in self._sockets:
+            _shut(connection)
+        for thread in self._threads:
+            thread.join(timeout=IO_TIMEOUT)
+        for connection in self._sockets:
+            connection.close()
+
+    def _accept_loop(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(
+                    ("127.0.0.1", self._target_port), IO_TIMEOUT
+                )
+            except OSError:
+                client.close()
+                continue
+            self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                thread = threading.Thread(
+                    target=_pipe, args=(source, sink), daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    """Copy bytes one way until either side ends, then end the other side too."""
+    with contextlib.suppress(OSError):
+        while chunk := source.recv(16 * 1024):
+            sink.sendall(chunk)
+    _shut(sink)
 
 
 def _shut(connection: socket.socket) -> None:

@@ -20,6 +20,7 @@ from tests.topology.checks import cause_ids, cause_of, check_path, observation_o
 from tests.topology.path_pki import PUBLIC_NAME, PathPki
 from tests.topology.servers import (
     LoopbackHttpsServer,
+    TcpRelay,
     forwarding_to,
     greeting,
     server_context,
@@ -93,6 +94,18 @@ def test_python_origin_alone_with_certificate_blames_nothing_on_the_path(
         result = check_path(path_pki.pki, [f"origin={origin.address}"])
 
     assert result.causes == (), [(c.id, c.hop) for c in result.causes]
+
+
+def test_tcp_relay_before_requiring_origin_blames_nothing(path_pki: PathPki) -> None:
+    """A hop that passes TLS through untouched loses nothing: no cause on the path."""
+    with (
+        _python_edge_and_origin(path_pki) as (_edge, origin),
+        TcpRelay(origin.port) as relay,
+    ):
+        result = check_path(path_pki.pki, _hops(relay.address, origin.address))
+
+    assert result.causes == (), [(c.id, c.hop) for c in result.causes]
+    assert observation_of(result, "edge").client_auth is ClientAuth.REQUIRED
 
 
 def _hop_arguments(hops: Sequence[str]) -> list[str]:

@@ -3,6 +3,8 @@ curl command, copy and export."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +17,10 @@ from tui.screens.identity import describe_identity
 from tui.screens.probe import TERMINATED_CAUSE
 from tui.widgets.cause_view import CauseView
 from tui.widgets.path_picture import PathPicture
-from wizards.session import CheckResult, path_hops
+from wizards.answers import path_hops
+
+if TYPE_CHECKING:
+    from wizards.session import CheckResult
 
 
 class DiagnosisScreen(StepScreen):

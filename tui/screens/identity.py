@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,12 +15,14 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from knowledge.certificate_findings import IdentityFacts
 from knowledge.errors import InputError, MtlsDoctorError
 from tui.screens.base import StepScreen, field_of, inline_message
 from tui.widgets.form_field import FormField
 from wizards.answers import Answers, existing_file, read_password
-from wizards.credentials import load_client_identity
+
+if TYPE_CHECKING:
+    from knowledge.certificate_findings import IdentityFacts
+
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +166,8 @@ def _load_facts(answers: Answers, environ: Mapping[str, str]) -> IdentityFacts:
     password = answers.password or read_password(answers.password_env, environ)
     if cert is None:
         raise InputError("--cert", "choose the certificate file")
+    from wizards.credentials import load_client_identity
+
     identity = load_client_identity(
         cert, key, password, answers.password_env.strip() or None
     )

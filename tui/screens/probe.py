@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, LoadingIndicator, RichLog, Static
@@ -9,9 +11,12 @@ from textual.widgets import Button, LoadingIndicator, RichLog, Static
 from knowledge.errors import MtlsDoctorError
 from tui.screens.base import StepScreen
 from tui.widgets.path_picture import PathPicture
-from wizards.answers import CheckRequest
+from wizards.answers import CheckRequest, path_hops
 from wizards.progress import ProbeStepChanged, StepState
-from wizards.session import CheckResult, path_hops
+
+if TYPE_CHECKING:
+    from wizards.session import CheckResult
+
 
 TERMINATED_CAUSE = "tls-terminated-before-origin"
 _STATE_MARKS = {StepState.RUNNING: "…", StepState.DONE: "✓", StepState.FAILED: "✗"}
