@@ -341,6 +341,24 @@ def load_ca_certificates(
     return bundle.certificates
 
 
+def check_ca_files(cacert: Path | None, client_ca: Path | None) -> None:
+    """Refuse a CA file that cannot be used, naming its option, before any probe."""
+    if client_ca is not None:
+        load_ca_certificates(client_ca)
+    if cacert is None:
+        return
+    load_ca_certificates(cacert, field="--cacert")
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=cacert)
+    except (ssl.SSLError, OSError) as error:
+        reason = getattr(error, "reason", None) or type(error).__name__
+        raise InputError(
+            "--cacert",
+            f"OpenSSL cannot read the CA certificates in {cacert} ('{reason}'): "
+            "give them in PEM, e.g. openssl x509 -inform DER -in FILE -out ca.pem",
+        ) from None
+
+
 def inspect_files(
     paths: Sequence[Path],
     password_env: str | None = None,

@@ -5,23 +5,20 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import logging
-import ssl
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from knowledge.causes import FoundCause
 from knowledge.certificate_findings import IdentityFacts
 from knowledge.curl import CurlCommand, CurlInputs, build_curl
 from knowledge.diagnosis import diagnose
-from knowledge.errors import InputError
 from knowledge.observations import Hop, HopObservation, SniVariant
 from knowledge.snippets import SnippetContext
 from knowledge.vendors import detect_vendor
 from wizards.answers import CheckRequest, path_hops
 from wizards.credentials import (
     ClientIdentity,
-    load_ca_certificates,
+    check_ca_files,
     load_client_identity,
 )
 from wizards.curl_check import CurlVerification, verify_curl
@@ -60,24 +57,6 @@ def load_identity(request: CheckRequest) -> ClientIdentity | None:
     )
 
 
-def check_ca_files(cacert: Path | None, client_ca: Path | None) -> None:
-    """Refuse a CA file that cannot be used, naming its option, before any probe."""
-    if client_ca is not None:
-        load_ca_certificates(client_ca)
-    if cacert is None:
-        return
-    load_ca_certificates(cacert, field="--cacert")
-    try:
-        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=cacert)
-    except (ssl.SSLError, OSError) as error:
-        reason = getattr(error, "reason", None) or type(error).__name__
-        raise InputError(
-            "--cacert",
-            f"OpenSSL cannot read the CA certificates in {cacert} ('{reason}'): "
-            "give them in PEM, e.g. openssl x509 -inform DER -in FILE -out ca.pem",
-        ) from None
-
-
 def run_checks(
     request: CheckRequest, on_progress: ProgressCallback | None = None
 ) -> CheckResult:
@@ -114,7 +93,8 @@ def run_checks(
         curl = build_curl(
             _curl_inputs(request, identity, hops[0], server_untrusted=True)
         )
-        verification = _verify(curl, request, identity)
+        if _answered_http(observations[0]):
+            verification = _verify(curl, request, identity)
     return CheckResult(
         request=request,
         observations=observations,
@@ -219,6 +199,13 @@ def _verify(
 def _server_untrusted(observation: HopObservation) -> bool:
     attempts = (observation.without_cert, observation.with_cert)
     return any(a is not None and a.server_verify_error for a in attempts)
+
+
+def _answered_http(observation: HopObservation) -> bool:
+    """Whether the hop gave the probe an HTTP answer; if not, a second curl run
+    could only wait out its own time limit."""
+    attempts = (observation.without_cert, observation.with_cert)
+    return any(a is not None and a.http is not None for a in attempts)
 
 
 def _curl_inputs(

@@ -65,8 +65,13 @@ def test_dns_view_failing_server_error_within_timeout(
         ("app.localhost", False),
         ("127.0.0.1", False),
         ("[::1]", False),
+        ("nothing.invalid", False),
+        ("api.mtls-doctor.test", False),
+        ("notlocalhost", True),
     ],
 )
-def test_wants_dns_view_ip_and_localhost_skipped(host: str, wanted: bool) -> None:
-    """IP literals and localhost names get no DNS view."""
+def test_wants_dns_view_ip_and_special_use_names_skipped(
+    host: str, wanted: bool
+) -> None:
+    """IP literals and special-use names (localhost, .invalid, .test) get no DNS view."""
     assert wants_dns_view(host) is wanted

@@ -19,15 +19,17 @@ def check_path(
     sni: str = "",
     timeout: float = 2.0,
     with_cert: bool = True,
+    trust_test_ca: bool = True,
     on_progress: ProgressCallback | None = None,
 ) -> CheckResult:
-    """run_checks for the URL through `LABEL=HOST:PORT` hops, trusting the test CA."""
+    """run_checks for the URL through `LABEL=HOST:PORT` hops (trusting the test CA
+    unless told not to, so the server certificate then fails)."""
     answers = Answers(
         url=url,
         sni=sni,
         hops=hops,
         timeout=str(timeout),
-        cacert=str(pki.server_ca),
+        cacert=str(pki.server_ca) if trust_test_ca else "",
         cert=str(pki.client_cert) if with_cert else "",
         key=str(pki.client_key) if with_cert else "",
     )

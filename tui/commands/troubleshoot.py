@@ -32,14 +32,14 @@ def run_troubleshooter(args: argparse.Namespace) -> int:
 def _open_files(answers: Answers) -> None:
     """Read the certificate, key and CA files given, as `check` does, so a file that
     cannot be used is refused here rather than after the app has opened."""
-    from wizards.credentials import load_client_identity
-    from wizards.session import check_ca_files
-
-    check_ca_files(
-        existing_file(answers.cacert, "--cacert"),
-        existing_file(answers.client_ca, "--client-ca"),
-    )
+    cacert = existing_file(answers.cacert, "--cacert")
+    client_ca = existing_file(answers.client_ca, "--client-ca")
     cert = existing_file(answers.cert, "--cert")
+    if cacert is None and client_ca is None and cert is None:
+        return
+    from wizards.credentials import check_ca_files, load_client_identity
+
+    check_ca_files(cacert, client_ca)
     if cert is not None:
         load_client_identity(
             cert,

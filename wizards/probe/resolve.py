@@ -103,10 +103,15 @@ def _gai_message(error: Exception) -> str:
     return str(error)
 
 
+_SPECIAL_USE_DOMAINS = ("localhost", "invalid", "test")
+"""Names that DNS never answers for (RFC 6761): asking would only wait or leak."""
+
+
 def wants_dns_view(host: str) -> bool:
-    """Whether DNS has anything to say about a host (not for IPs and localhost)."""
+    """Whether DNS has anything to say about a host (not IPs, not special-use names)."""
     name = host.rstrip(".").lower()
-    return not (is_ip_literal(host) or name.endswith("localhost"))
+    top_label = name.rsplit(".", 1)[-1]
+    return not (is_ip_literal(host) or top_label in _SPECIAL_USE_DOMAINS)
 
 
 def look_up_dns_view(
