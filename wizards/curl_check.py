@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 _Loaded = TypeVar("_Loaded")
 
+_CURL_TIMED_OUT = 28
+
 _ACCEPTED_STATUSES = frozenset({404, 405})
 """Statuses that still show the certificate was accepted (only the path is wrong)."""
 
@@ -105,10 +107,10 @@ def _run_curl(
         "%{http_code}",
         "--connect-timeout",
         f"{timeout:g}",
-        # TODO: an endless body keeps curl reading until --max-time; stopping after
-        # the headers needs the output streamed instead of sent to os.devnull.
+        # the whole exchange shares one timeout; an answer whose body is still
+        # coming when it ends has shown what it had to (see below)
         "--max-time",
-        f"{timeout * 3:g}",
+        f"{timeout:g}",
         "--config",
         "-",
         *argv[1:],
@@ -119,13 +121,13 @@ def _run_curl(
             input=config,
             capture_output=True,
             text=True,
-            timeout=timeout * 3 + 2,
+            timeout=timeout + 2,
             start_new_session=True,  # no terminal: curl cannot stop to ask a passphrase
             check=False,
         )
     except subprocess.TimeoutExpired:
         return CurlVerification(
-            False, "curl", None, f"curl did not finish in {timeout * 3:g} s"
+            False, "curl", None, f"curl did not finish in {timeout:g} s"
         )
     except OSError as error:
         return CurlVerification(
@@ -133,11 +135,18 @@ def _run_curl(
         )
 
     status = _status_from(finished.stdout)
-    if finished.returncode != 0:
-        lines = finished.stderr.strip().splitlines()
-        message = lines[-1] if lines else f"exit code {finished.returncode}"
+    answered_then_timed_out = finished.returncode == _CURL_TIMED_OUT and status
+    if finished.returncode != 0 and not answered_then_timed_out:
+        message = _curl_error_line(finished.stderr, finished.returncode)
         return CurlVerification(False, "curl", status, _scrubbed(message, password))
     return _judged("curl", status)
+
+
+def _curl_error_line(stderr: str, returncode: int) -> str:
+    """curl's own "curl: (N) ..." line, not the advice it prints after it."""
+    lines = stderr.strip().splitlines()
+    own = [line for line in lines if line.startswith("curl: (")]
+    return (own or lines or [f"exit code {returncode}"])[-1]
 
 
 def _without_password_option(command: CurlCommand) -> list[str]:

@@ -89,11 +89,21 @@ def run_checks(
     causes = diagnose(
         request.target, observations, identity_facts, _snippet_context(request, hops)
     )
-    if _server_untrusted(observations[0]):
+    first = observations[0]
+    bound_name = (
+        _bound_server_name(first) if _has_cause(causes, "sni-mismatch") else None
+    )
+    if _server_untrusted(first) or bound_name:
         curl = build_curl(
-            _curl_inputs(request, identity, hops[0], server_untrusted=True)
+            _curl_inputs(
+                request,
+                identity,
+                hops[0],
+                server_untrusted=_server_untrusted(first),
+                server_name=bound_name,
+            )
         )
-        if _answered_http(observations[0]):
+        if _answered_http(first) or bound_name:
             verification = _verify(curl, request, identity)
     return CheckResult(
         request=request,
@@ -196,6 +206,22 @@ def _verify(
     return verify_curl(curl, request.password, request.timeout, identity=identity)
 
 
+def _has_cause(causes: tuple[FoundCause, ...], cause_id: str) -> bool:
+    return any(cause.id == cause_id for cause in causes)
+
+
+def _bound_server_name(observation: HopObservation) -> str | None:
+    """The server name a hop asked for a certificate under, when another was sent."""
+    return next(
+        (
+            variant.server_name
+            for variant in observation.sni_variants
+            if variant.client_cert_requested and variant.server_name
+        ),
+        None,
+    )
+
+
 def _server_untrusted(observation: HopObservation) -> bool:
     attempts = (observation.without_cert, observation.with_cert)
     return any(a is not None and a.server_verify_error for a in attempts)
@@ -213,9 +239,13 @@ def _curl_inputs(
     identity: ClientIdentity | None,
     first_hop: Hop,
     server_untrusted: bool,
+    server_name: str | None = None,
 ) -> CurlInputs:
+    target = request.target
+    if server_name is not None:
+        target = dataclasses.replace(target, sni=server_name)
     return CurlInputs.from_check(
-        target=request.target,
+        target=target,
         connect_host=first_hop.host,
         connect_port=first_hop.port,
         identity=identity,

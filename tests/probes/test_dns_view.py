@@ -73,5 +73,5 @@ def test_dns_view_failing_server_error_within_timeout(
 def test_wants_dns_view_ip_and_special_use_names_skipped(
     host: str, wanted: bool
 ) -> None:
-    """IP literals and special-use names (localhost, .invalid, .test) get no DNS view."""
+    """IP literals and special-use names (.localhost, .invalid, .test) get none."""
     assert wants_dns_view(host) is wanted

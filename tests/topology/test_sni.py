@@ -58,6 +58,9 @@ def test_sni_bound_server_probed_with_another_name_gives_sni_mismatch(
     assert any("server name the policy is bound to" in s for s in cause["steps"])
     assert "client-auth-not-requested" not in result.cause_ids, result
     assert result.hop(0)["client_cert_requested"] is False, result
+    assert f"https://{PUBLIC_NAME}/" in result.report["curl"], result
+    assert f"--connect-to {PUBLIC_NAME}:443:" in result.report["curl"], result
+    assert result.report["curl_verification"]["verified"] is True, result
 
 
 def test_sni_bound_server_probed_by_address_finds_the_name_in_its_certificate(
