@@ -19,6 +19,9 @@ CERT_TYPES = ("PEM", "DER", "P12")
 KEY_TYPES = ("PEM", "DER")
 """The values curl's `--key-type` takes that mtls-doctor can produce."""
 
+TYPED_PASSPHRASE_VARIABLE = "MTLS_DOCTOR_PASS"
+"""The variable the curl command reads a typed (not named) passphrase from."""
+
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _GLOB_CHARACTERS = frozenset("[]{}")
 _FORMAT_TO_CERT_TYPE = {"pem": "PEM", "der": "DER", "pkcs12": "P12", "p12": "P12"}
@@ -52,6 +55,7 @@ class CurlInputs:
     key_path: PurePath | None = None
     key_type: str = "PEM"
     password_env: str | None = None
+    passphrase_typed: bool = False
     cacert: PurePath | None = None
     server_untrusted: bool = False
     pkcs12_legacy: bool = False
@@ -69,8 +73,12 @@ class CurlInputs:
         cacert: PurePath | None = None,
         server_untrusted: bool = False,
         resolve_address: str | None = None,
+        passphrase_typed: bool = False,
     ) -> CurlInputs:
-        """The inputs for a target reached through its first hop with an identity."""
+        """The inputs for a target reached through its first hop with an identity.
+
+        A passphrase typed into the app has no variable: the command then reads it
+        from TYPED_PASSPHRASE_VARIABLE, which the person sets before running it."""
         cert_type, key_type, legacy, pkcs7 = "PEM", "PEM", False, False
         cert_path = key_path = None
         if identity is not None:
@@ -93,7 +101,9 @@ class CurlInputs:
             cert_type=cert_type,
             key_path=key_path,
             key_type=key_type,
-            password_env=password_env,
+            password_env=password_env
+            or (TYPED_PASSPHRASE_VARIABLE if passphrase_typed else None),
+            passphrase_typed=passphrase_typed and not password_env,
             cacert=cacert,
             server_untrusted=server_untrusted,
             pkcs12_legacy=legacy,
@@ -245,7 +255,13 @@ def _notes(inputs: CurlInputs) -> Iterator[str]:
     yield from inputs.notes
     if inputs.cert_path is None:
         yield ("No client certificate was given: add --cert (and --key) to send one.")
-    if inputs.password_env is not None:
+    if inputs.passphrase_typed:
+        yield (
+            "The passphrase typed in the troubleshooter is not in the command: first "
+            f"run  read -rs {TYPED_PASSPHRASE_VARIABLE} && export "
+            f"{TYPED_PASSPHRASE_VARIABLE}  and type it there."
+        )
+    elif inputs.password_env is not None:
         yield (
             f"The passphrase is read from ${inputs.password_env}: set it in the shell "
             "first; it never appears in the command."

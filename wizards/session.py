@@ -252,6 +252,7 @@ def _curl_inputs(
         password_env=request.password_env,
         cacert=request.cacert,
         server_untrusted=server_untrusted,
+        passphrase_typed=bool(request.password) and identity is not None,
     )
 
 

@@ -12,10 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.curl import CurlCommand, CurlInputs, build_curl
+from knowledge.curl import (
+    TYPED_PASSPHRASE_VARIABLE,
+    CurlCommand,
+    CurlInputs,
+    build_curl,
+)
 from tests.pki import KEY_PASSWORD, P12_PASSWORD, PkiFiles
 from tests.servers.python_tls import ClientAuthMode, PythonTlsServer
+from wizards.answers import Answers, build_request
 from wizards.curl_check import verify_curl
+from wizards.session import run_checks
 
 TIMEOUT = 5.0
 PASSWORD_VARIABLE = "MTLS_TEST_PASSPHRASE"
@@ -359,3 +366,32 @@ def test_verify_curl_other_server_modes_verified(
 
         assert verification.verified, verification.reason
         assert other.served.client_certificates[-1] is True
+
+
+@needs_curl
+def test_run_checks_passphrase_typed_gives_command_reading_a_variable(
+    pki: PkiFiles, port: int
+) -> None:
+    """A passphrase typed in the app (no variable named) never enters the command:
+    it reads $MTLS_DOCTOR_PASS, says so, is verified, and works once that is set."""
+    answers = Answers(
+        url=f"https://localhost:{port}/",
+        cert=str(pki.client_cert),
+        key=str(pki.client_key_encrypted),
+        password=KEY_PASSWORD,
+        cacert=str(pki.server_ca),
+        timeout=str(TIMEOUT),
+    )
+
+    result = run_checks(build_request(answers, {}))
+
+    assert result.curl is not None and result.curl_verification is not None
+    assert f'--pass "${TYPED_PASSPHRASE_VARIABLE}"' in result.curl.text
+    assert KEY_PASSWORD not in result.curl.text + " ".join(result.curl.notes)
+    assert any(f"read -rs {TYPED_PASSPHRASE_VARIABLE}" in n for n in result.curl.notes)
+    assert result.curl_verification.verified, result.curl_verification.reason
+    with_variable = _run_as_is(
+        result.curl, _environment(**{TYPED_PASSPHRASE_VARIABLE: KEY_PASSWORD})
+    )
+    assert with_variable.returncode == 0, with_variable.stderr
+    assert with_variable.stdout == PRESENTED
