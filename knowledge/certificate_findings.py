@@ -222,12 +222,19 @@ def unreadable_key_finding(
     file: str,
     password_env: str | None,
     what: str = "private key",
+    empty_passphrase: bool = False,
 ) -> CredentialFinding:
     """The finding for a key (or PKCS#12 file) that could not be read."""
     if problem is KeyProblem.NO_PASSPHRASE:
         message = (
             f"the {what} in {file} is encrypted and no passphrase was given: put it "
             "in an environment variable and name it with --password-env VAR"
+        )
+    elif problem is KeyProblem.WRONG_PASSPHRASE and empty_passphrase:
+        variable = f"${password_env}" if password_env else "the passphrase"
+        message = (
+            f"{variable} is empty and the {what} in {file} needs a passphrase: "
+            "export the variable with the passphrase in it"
         )
     elif problem is KeyProblem.WRONG_PASSPHRASE:
         source = (

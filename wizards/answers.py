@@ -205,7 +205,9 @@ def read_password(password_env: str, environ: Mapping[str, str]) -> str | None:
         )
     if name not in environ:
         raise InputError(
-            "--password-env", f"{name} is not set; export {name}=... before running"
+            "--password-env",
+            f"{name} is not set; export {name}=... before running "
+            "(read -s keeps the passphrase out of the shell history)",
         )
     return environ[name]
 

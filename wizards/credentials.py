@@ -40,6 +40,7 @@ from knowledge.certificate_findings import (
     unreadable_key_finding,
 )
 from knowledge.errors import InputError
+from wizards.answers import read_password
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,6 @@ _EXPLAINED_LABELS = {
     b"TRUSTED CERTIFICATE": "holds an OpenSSL 'trusted certificate': convert it "
     "with openssl x509 -in FILE -out cert.pem",
 }
-_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TEXT_BYTES = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
 
 _live_folders: set[str] = set()
@@ -232,27 +232,6 @@ class Inspection:
         return tuple(dict.fromkeys(f.id for f in self.findings if f.is_cause))
 
 
-def password_from_env(password_env: str | None) -> str | None:
-    """The passphrase held by the named environment variable, or None when unnamed."""
-    if not password_env:
-        return None
-    if not _VARIABLE_NAME.fullmatch(password_env):
-        # Never echo it: people pass the passphrase itself here by mistake.
-        raise InputError(
-            "--password-env",
-            "takes the name of an environment variable (letters, digits and _), "
-            "never the passphrase itself: export VAR=... and give --password-env VAR",
-        )
-    password = os.environ.get(password_env)
-    if password is None:
-        raise InputError(
-            "--password-env",
-            f"{password_env} is not set; export {password_env}=... first "
-            "(read -s keeps the passphrase out of the shell history)",
-        )
-    return password
-
-
 def load_client_identity(
     cert_path: Path,
     key_path: Path | None,
@@ -267,7 +246,9 @@ def load_client_identity(
     cert_file = read_credential_file(cert_path, password, field="--cert")
     if not cert_file.certificates:
         if cert_file.key_problem is not None:
-            raise _unreadable("--cert", cert_file, cert_file.key_problem, password_env)
+            raise _unreadable(
+                "--cert", cert_file, cert_file.key_problem, password, password_env
+            )
         raise InputError(
             "--cert",
             f"{cert_path} holds a private key but no certificate: give the "
@@ -279,7 +260,7 @@ def load_client_identity(
         key_file = read_credential_file(key_path, password, field="--key")
     if key_file.key_problem is not None and not key_file.private_keys:
         field = "--key" if key_path else "--cert"
-        raise _unreadable(field, key_file, key_file.key_problem, password_env)
+        raise _unreadable(field, key_file, key_file.key_problem, password, password_env)
     if not key_file.private_keys:
         if key_path is None:
             message = f"{cert_path} holds no private key: give its key file with --key"
@@ -367,13 +348,17 @@ def inspect_files(
 ) -> Inspection:
     """Read every file, find the client certificate and its key among them, and say
     what is right and wrong with them."""
-    password = password_from_env(password_env)
+    password = read_password(password_env or "", os.environ)
     trusted_cas = load_ca_certificates(client_ca) if client_ca else None
     files = tuple(read_credential_file(p, password, field=str(p)) for p in paths)
 
     unreadable = [
         unreadable_key_finding(
-            f.key_problem, str(f.path), password_env, _locked_content(f)
+            f.key_problem,
+            str(f.path),
+            password_env,
+            _locked_content(f),
+            empty_passphrase=password == "",
         )
         for f in files
         if f.key_problem is not None
@@ -707,10 +692,18 @@ def _locked_content(file: CredentialFile) -> str:
 
 
 def _unreadable(
-    field: str, file: CredentialFile, problem: KeyProblem, password_env: str | None
+    field: str,
+    file: CredentialFile,
+    problem: KeyProblem,
+    password: str | None,
+    password_env: str | None,
 ) -> UnreadableKeyError:
     finding = unreadable_key_finding(
-        problem, str(file.path), password_env, _locked_content(file)
+        problem,
+        str(file.path),
+        password_env,
+        _locked_content(file),
+        empty_passphrase=password == "",
     )
     if problem is not KeyProblem.UNSUPPORTED:
         field = "--password-env"

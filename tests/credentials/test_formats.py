@@ -10,12 +10,12 @@ import pytest
 from knowledge.errors import InputError
 from tests.credentials.conftest import LEGACY_PASSWORD, CredentialFiles
 from tests.pki import KEY_PASSWORD, P12_PASSWORD, PkiFiles
+from wizards.answers import read_password
 from wizards.credentials import (
     MAX_FILE_BYTES,
     UnreadableKeyError,
     load_ca_certificates,
     load_client_identity,
-    password_from_env,
     read_credential_file,
 )
 
@@ -240,26 +240,26 @@ def test_load_ca_certificates_pkcs12_says_how_to_export(pki: PkiFiles) -> None:
     assert raised.value.field == "--client-ca"
 
 
-def test_password_from_env_unset_variable_says_export(
+def test_read_password_unset_variable_says_export(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An unset variable raises the --password-env error with `export VAR=`."""
     monkeypatch.delenv("MTLS_TEST_UNSET", raising=False)
     with pytest.raises(InputError, match="export MTLS_TEST_UNSET=") as raised:
-        password_from_env("MTLS_TEST_UNSET")
+        read_password("MTLS_TEST_UNSET", os.environ)
     assert raised.value.field == "--password-env"
 
 
-def test_password_from_env_passphrase_given_instead_is_not_echoed() -> None:
+def test_read_password_passphrase_given_instead_is_not_echoed() -> None:
     """A passphrase typed where the variable name goes is never repeated back."""
     with pytest.raises(InputError) as raised:
-        password_from_env("s3cret pass!")
+        read_password("s3cret pass!", os.environ)
     assert "s3cret" not in str(raised.value)
 
 
-def test_password_from_env_set_variable_returns_its_value(
+def test_read_password_set_variable_returns_its_value(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A set variable gives its value."""
     monkeypatch.setenv("MTLS_TEST_SET", "value")
-    assert password_from_env("MTLS_TEST_SET") == "value"
+    assert read_password("MTLS_TEST_SET", os.environ) == "value"
