@@ -14,6 +14,10 @@ from knowledge.tls_alerts import ALERT_NAMES
 
 _DATA_FILE = "error_meanings.toml"
 _QUOTES_AND_SPACE = " \t\r\n\"'`.,;"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+LONGEST_TEXT = 64 * 1024
+"""How much of a pasted text is read: a log excerpt fits, a whole log file does not."""
 
 Checks = Literal["client", "server"]
 
@@ -37,6 +41,7 @@ class MeaningEntry:
     source: str
     meaning: str
     causes: tuple[str, ...]
+    substrings: tuple[str, ...]
     matchers: tuple[re.Pattern[str], ...]
     exact: frozenset[str] = frozenset()
     generic: bool = False
@@ -83,10 +88,17 @@ class _Hit:
 
 
 def explain(text: str) -> tuple[ErrorMeaning, ...]:
-    """The meanings found in a pasted text, most specific (longest match) first."""
+    """The meanings found in the first LONGEST_TEXT characters of a pasted text, most
+    specific (longest match) first."""
+    text = text[:LONGEST_TEXT]
     if not text.strip():
         return ()
-    hits = [hit for order, e in enumerate(entries()) if (hit := _hit(e, text, order))]
+    lowered = text.translate(_ASCII_LOWER)
+    hits = [
+        hit
+        for order, entry in enumerate(entries())
+        if (hit := _hit(entry, text, lowered, order))
+    ]
     hits = [h for h in hits if not any(h.inside(other) for other in hits)]
     if any(not h.entry.generic for h in hits):
         hits = [h for h in hits if not h.entry.generic]
@@ -127,10 +139,16 @@ def entries() -> tuple[MeaningEntry, ...]:
     )
 
 
-def _hit(entry: MeaningEntry, text: str, order: int) -> _Hit | None:
+def _hit(entry: MeaningEntry, text: str, lowered: str, order: int) -> _Hit | None:
+    """The longest place where the entry matches; lowered is text with ASCII letters
+    in lower case, the same length as text."""
     if entry.exact and text.strip(_QUOTES_AND_SPACE).lower() in entry.exact:
         return _Hit(entry, 0, len(text), order)
     best: _Hit | None = None
+    for substring in entry.substrings:
+        start = lowered.find(substring)
+        if start >= 0 and (best is None or len(substring) > best.length):
+            best = _Hit(entry, start, start + len(substring), order)
     for matcher in entry.matchers:
         found = matcher.search(text)
         if found and (best is None or found.end() - found.start() > best.length):
@@ -156,7 +174,8 @@ def _alert_entry(item: Mapping[str, Any]) -> MeaningEntry:
         source=f"TLS alert {number} ({item['name']})",
         meaning=item["meaning"],
         causes=tuple(item.get("causes", ())),
-        matchers=(*_substrings(item.get("patterns", ())), by_number),
+        substrings=_lowered(item.get("patterns", ())),
+        matchers=(by_number,),
     )
 
 
@@ -173,10 +192,8 @@ def _x509_entry(item: Mapping[str, Any]) -> MeaningEntry:
         source=f"X.509 verification error {code} ({item['name']})",
         meaning=item["meaning"],
         causes=(),
-        matchers=(
-            *_substrings((*item["texts"], item["name"])),
-            *(re.compile(pattern, re.IGNORECASE) for pattern in numbered),
-        ),
+        substrings=_lowered((*item["texts"], item["name"])),
+        matchers=tuple(re.compile(pattern, re.IGNORECASE) for pattern in numbered),
         client_causes=tuple(item.get("client_causes", ())),
         server_causes=tuple(item.get("server_causes", ())),
         server_first=bool(item.get("server_first", False)),
@@ -190,15 +207,16 @@ def _message_entry(item: Mapping[str, Any]) -> MeaningEntry:
         source=item["source"],
         meaning=item["meaning"],
         causes=tuple(item.get("causes", ())),
-        matchers=(*_substrings(item.get("patterns", ())), *regexes),
+        substrings=_lowered(item.get("patterns", ())),
+        matchers=regexes,
         exact=frozenset(text.lower() for text in item.get("exact", ())),
         generic=bool(item.get("generic", False)),
         checks=item.get("checks"),
     )
 
 
-def _substrings(texts: Iterable[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(re.escape(text), re.IGNORECASE) for text in texts)
+def _lowered(texts: Iterable[str]) -> tuple[str, ...]:
+    return tuple(text.translate(_ASCII_LOWER) for text in texts)
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

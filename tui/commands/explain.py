@@ -7,7 +7,7 @@ import json
 import sys
 import textwrap
 
-from knowledge.error_meanings import ErrorMeaning, cause_ids_of, explain
+from knowledge.error_meanings import LONGEST_TEXT, ErrorMeaning, cause_ids_of, explain
 
 _WIDTH = 88
 
@@ -24,6 +24,13 @@ def run_explain(args: argparse.Namespace) -> int:
         )
         return 2
 
+    if len(text) > LONGEST_TEXT:
+        print(
+            f"mtls-doctor explain: read the first {LONGEST_TEXT // 1024} KiB only; "
+            "paste the lines around the error for the rest",
+            file=sys.stderr,
+        )
+        text = text[:LONGEST_TEXT]
     meanings = explain(text)
     cause_ids = cause_ids_of(meanings)
     if args.json:
@@ -37,7 +44,7 @@ def _pasted_text(words: list[str] | str) -> str:
     if isinstance(words, str):
         words = [words]
     if words == ["-"]:
-        return sys.stdin.read()
+        return sys.stdin.read(LONGEST_TEXT + 1)
     return " ".join(words)
 
 
