@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -292,6 +293,11 @@ def report_text(result: CheckResult, kind: str) -> str:
 
 def run_app(answers: Answers, autostart: bool = False) -> int:
     """Run the troubleshooter until the person quits; autostart probes at once."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise MtlsDoctorError(
+            "the troubleshooter needs a terminal; for a report without one, run "
+            "mtls-doctor check URL --cert FILE"
+        )
     app = MtlsDoctorApp(answers, autostart=autostart)
     app.run()
     return app.return_code or 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import signal
 import sys
@@ -126,9 +127,24 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     return run_troubleshooter
 
 
+def _looks_like_a_command(url: str) -> bool:
+    """A bare word such as `chek` or `help`: a mistyped command more often than a
+    host name; a short host name can still be given as https://name."""
+    return url.isalpha() and url.lower() != "localhost"
+
+
+def _not_a_command(word: str) -> str:
+    close = difflib.get_close_matches(word.lower(), COMMANDS, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return (
+        f"{word!r} is not a command; {hint}commands are {', '.join(COMMANDS)}; "
+        f"for a host with that name, give https://{word}"
+    )
+
+
 def _interrupt_on_terminate(_signal_number: int, _frame: FrameType | None) -> None:
-    """Turn SIGTERM into an interrupt, so `finally` blocks and atexit handlers run and
-    no file holding a key is left behind."""
+    """Turn SIGTERM and SIGHUP (a closed terminal) into an interrupt, so `finally`
+    blocks and atexit handlers run and no file holding a key is left behind."""
     raise KeyboardInterrupt
 
 
@@ -139,12 +155,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command:
         args = _command_parser(command).parse_args(args_list[1:])
     else:
-        args = _app_parser().parse_args(args_list)
+        parser = _app_parser()
+        args = parser.parse_args(args_list)
+        if _looks_like_a_command(args.url):
+            parser.error(_not_a_command(args.url))
 
     from knowledge.errors import MtlsDoctorError
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt_on_terminate)
+        signal.signal(signal.SIGHUP, _interrupt_on_terminate)
     try:
         return _handler(command)(args)
     except MtlsDoctorError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 import socket
@@ -121,14 +122,21 @@ def test_lab_unknown_scenario_exits_2_with_one_line() -> None:
     assert completed.stderr.count("\n") == 1 and "required" in completed.stderr
 
 
-def test_lab_command_interrupted_stops_cleanly() -> None:
-    """`mtls-doctor lab` prints what to try, serves, and stops on Ctrl-C untroubled."""
+@pytest.mark.parametrize(
+    "signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+)
+def test_lab_command_interrupted_stops_cleanly_and_removes_its_keys(
+    tmp_path: Path, signal_number: int
+) -> None:
+    """`mtls-doctor lab` prints what to try, serves, and stops on Ctrl-C, on kill and
+    when its terminal closes, untroubled and with its folder of keys removed."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tui.cli", "lab", "healthy"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
     )
     assert process.stdout is not None
     printed = []
@@ -136,7 +144,8 @@ def test_lab_command_interrupted_stops_cleanly() -> None:
         printed.append(line)
         if line.startswith("Serving until Ctrl-C"):
             break
-    process.send_signal(signal.SIGINT)
+    assert list(tmp_path.iterdir()), "the lab wrote its keys somewhere else"
+    process.send_signal(signal_number)
     rest, errors = process.communicate(timeout=20)
 
     text = "".join(printed)
@@ -145,3 +154,4 @@ def test_lab_command_interrupted_stops_cleanly() -> None:
     assert "mtls-doctor check https://localhost:" in text
     assert "curl --cacert" in text
     assert "stopped" in rest
+    assert list(tmp_path.iterdir()) == []

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import threading
-from types import FrameType
 
 from wizards.lab import RunningLab, find_scenario, list_scenarios, start_lab
 
@@ -65,7 +63,6 @@ def run_lab(args: argparse.Namespace) -> int:
         print(list_scenarios_text())
         return 0
 
-    signal.signal(signal.SIGTERM, _stop_on_terminate)
     try:
         with start_demo_lab(args.scenario) as lab:
             print(describe_running_lab(lab), flush=True)
@@ -73,7 +70,3 @@ def run_lab(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nmtls-doctor lab: stopped")
     return 0
-
-
-def _stop_on_terminate(_signal_number: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
