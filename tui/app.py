@@ -18,38 +18,17 @@ from textual.screen import ModalScreen
 
 from knowledge.errors import InputError, MtlsDoctorError
 from tui.screens.base import StepScreen, field_of, inline_message
-from tui.screens.diagnosis import DiagnosisScreen
-from tui.screens.export import ExportDialog
-from tui.screens.identity import IdentityScreen
-from tui.screens.paste import PasteScreen
-from tui.screens.probe import ProbeScreen
-from tui.screens.sni import SniScreen
-from tui.screens.target import TargetScreen
-from tui.screens.topology import TopologyScreen
+from tui.steps import FIELD_STEPS, STEP_NAMES, STEPS
 from wizards.answers import Answers, CheckRequest, build_request
 from wizards.progress import ProbeStepChanged
 
 if TYPE_CHECKING:
+    from tui.screens.probe import ProbeScreen
     from wizards.session import CheckResult
 
 
 logger = logging.getLogger(__name__)
 
-STEP_SCREENS: dict[str, type[StepScreen]] = {
-    "paste": PasteScreen,
-    "target": TargetScreen,
-    "sni": SniScreen,
-    "identity": IdentityScreen,
-    "topology": TopologyScreen,
-    "probe": ProbeScreen,
-    "diagnosis": DiagnosisScreen,
-}
-STEPS = tuple(STEP_SCREENS)
-FIELD_STEPS = {
-    field: step
-    for step, screen_type in STEP_SCREENS.items()
-    for field in screen_type.FIELDS
-}
 EXPORT_FILES = {"markdown": "mtls-doctor-report.md", "json": "mtls-doctor-report.json"}
 _NAVIGATION = {"next", "back", "run", "go_to"}
 
@@ -87,6 +66,7 @@ class MtlsDoctorApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "mtls-doctor"
     ENABLE_COMMAND_PALETTE = False
+    SCREENS = {name: step.make_screen for name, step in STEPS.items()}
     BINDINGS = [
         Binding("ctrl+p", "back", "Back", priority=True),
         Binding("ctrl+n", "next", "Next", priority=True),
@@ -109,8 +89,6 @@ class MtlsDoctorApp(App[int]):
         self.likely_cause_ids: tuple[str, ...] = ()
 
     async def on_mount(self) -> None:
-        for step, screen_type in STEP_SCREENS.items():
-            self.install_screen(screen_type(), step)
         await self.push_screen(self._first_step())
         if self.autostart:
             await self.action_run()
@@ -131,15 +109,15 @@ class MtlsDoctorApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _NAVIGATION and isinstance(self.screen, ModalScreen):
             return False
-        if action == "back" and self.step == STEPS[0]:
+        if action == "back" and self.step == STEP_NAMES[0]:
             return None
-        if action == "next" and self.step == STEPS[-1]:
+        if action == "next" and self.step == STEP_NAMES[-1]:
             return None
         return True
 
     async def action_go_to(self, step: str) -> None:
         """Show a step, keeping every answer given on the step being left."""
-        if step not in STEP_SCREENS or step == self.step:
+        if step not in STEPS or step == self.step:
             return
         if isinstance(self.screen, StepScreen):
             self.screen.save_answers()
@@ -155,14 +133,14 @@ class MtlsDoctorApp(App[int]):
         if screen.STEP == "topology":
             await self.action_run()
             return
-        index = STEPS.index(screen.STEP)
-        if index + 1 < len(STEPS):
-            await self.action_go_to(STEPS[index + 1])
+        index = STEP_NAMES.index(screen.STEP)
+        if index + 1 < len(STEP_NAMES):
+            await self.action_go_to(STEP_NAMES[index + 1])
 
     async def action_back(self) -> None:
         step = self.step
-        if step is not None and step != STEPS[0]:
-            await self.action_go_to(STEPS[STEPS.index(step) - 1])
+        if step is not None and step != STEP_NAMES[0]:
+            await self.action_go_to(STEP_NAMES[STEP_NAMES.index(step) - 1])
 
     async def action_run(self) -> None:
         """Check the answers and start probing; a bad answer shows beside its field."""
@@ -219,7 +197,7 @@ class MtlsDoctorApp(App[int]):
             self.post_message(ChecksFinished(result, run_id))
 
     def _probe_screen(self) -> ProbeScreen:
-        return cast(ProbeScreen, self.get_screen("probe"))
+        return cast("ProbeScreen", self.get_screen("probe"))
 
     def on_probe_step_completed(self, event: ProbeStepCompleted) -> None:
         if event.run_id == self.run_id and self._probe_screen().is_mounted:
@@ -258,6 +236,8 @@ class MtlsDoctorApp(App[int]):
         def write(path: Path | None) -> None:
             if path is not None:
                 self._write_report(result, kind, path)
+
+        from tui.screens.export import ExportDialog
 
         self.push_screen(ExportDialog(kind, Path(EXPORT_FILES[kind])), write)
 

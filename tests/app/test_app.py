@@ -15,9 +15,10 @@ from textual.pilot import OutOfBounds, Pilot
 from textual.widgets import Button, Footer, Input, Select, TextArea
 
 from tests.pki import KEY_PASSWORD, PkiFiles
-from tui.app import STEPS, MtlsDoctorApp
+from tui.app import MtlsDoctorApp
 from tui.screens.base import StepScreen
 from tui.screens.export import ExportDialog
+from tui.steps import STEP_NAMES
 from tui.widgets.form_field import FormField
 from tui.widgets.hop_list import HopList
 from wizards.answers import Answers
@@ -349,7 +350,7 @@ async def test_app_under_random_keys_and_clicks_raises_nothing(
         await wait_until(pilot, lambda: app.step == "diagnosis")
         for event in range(FUZZ_EVENTS):
             if event % 40 == 0:
-                await app.action_go_to(STEPS[(event // 40) % len(STEPS)])
+                await app.action_go_to(STEP_NAMES[(event // 40) % len(STEP_NAMES)])
             if isinstance(app.screen, StepScreen) and chance.random() < 0.3:
                 await _click_somewhere_safe(pilot, chance)
             else:

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from knowledge.errors import InputError, MtlsDoctorError
+from tui.steps import STEPS
 from tui.widgets.form_field import FormField
 from tui.widgets.step_bar import StepBar
 from wizards.answers import Answers, field_errors
@@ -45,7 +46,6 @@ class StepScreen(Screen[None]):
     STEP: ClassVar[str] = ""
     HEADING: ClassVar[str] = ""
     INTRO: ClassVar[str] = ""
-    FIELDS: ClassVar[tuple[str, ...]] = ()
     BACK_LABEL: ClassVar[str] = "◀ Back"
     NEXT_LABEL: ClassVar[str] = "Next ▶"
 
@@ -89,9 +89,8 @@ class StepScreen(Screen[None]):
     def validate(self) -> bool:
         """Show a message beside each field of this step that cannot be used."""
         errors = field_errors(self.answers, self.doctor.environ)
-        mine = {
-            name: message for name, message in errors.items() if name in self.FIELDS
-        }
+        fields = STEPS[self.STEP].fields
+        mine = {name: message for name, message in errors.items() if name in fields}
         self.show_field_errors(mine)
         return not mine
 

@@ -55,7 +55,6 @@ class IdentityScreen(StepScreen):
         "PEM, DER or PKCS#12, detected from the content. Leave the certificate empty "
         "to see what the servers ask for without one."
     )
-    FIELDS = ("cert", "key", "password_env", "password", "cacert", "client_ca")
 
     def compose_step(self) -> ComposeResult:
         yield FormField("cert", "Certificate", placeholder="client.crt, client.p12")

@@ -21,7 +21,6 @@ class SniScreen(StepScreen):
         "Mutual TLS policies are often bound to one host name: a name other than the "
         "one the policy is on, or none at all, can make a server skip the certificate."
     )
-    FIELDS = ("sni",)
 
     def compose_step(self) -> ComposeResult:
         with RadioSet(id="sni-choice"):

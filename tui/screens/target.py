@@ -20,7 +20,6 @@ class TargetScreen(StepScreen):
     INTRO = (
         "The URL your client calls. A missing port means 443; the path defaults to /."
     )
-    FIELDS = ("url", "timeout")
 
     def compose_step(self) -> ComposeResult:
         yield FormField("url", "URL", placeholder="https://api.example.com:8443/health")

@@ -43,7 +43,6 @@ class TopologyScreen(StepScreen):
         "label naming a vendor (cloudflare, f5, kong, nginx, haproxy, envoy, apache, "
         "aws-alb, traefik) picks that vendor's fixes."
     )
-    FIELDS = ("hops",)
     NEXT_LABEL = "Run checks ▶"
 
     def compose_step(self) -> ComposeResult:

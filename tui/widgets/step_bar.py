@@ -5,15 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-STEP_TITLES = {
-    "paste": "Error text",
-    "target": "Target",
-    "sni": "SNI",
-    "identity": "Identity",
-    "topology": "Path",
-    "probe": "Probe",
-    "diagnosis": "Diagnosis",
-}
+from tui.steps import STEP_LIST
 
 
 class StepBar(Static):
@@ -25,14 +17,14 @@ class StepBar(Static):
     @staticmethod
     def _render_steps(current: str) -> Content:
         parts: list[Content] = []
-        for number, (step, title) in enumerate(STEP_TITLES.items(), start=1):
-            label = f" {number} {title} "
-            if step == current:
+        for number, step in enumerate(STEP_LIST, start=1):
+            label = f" {number} {step.title} "
+            if step.name == current:
                 parts.append(Content.styled(label, "reverse bold"))
             else:
                 parts.append(
                     Content.from_markup(
-                        f"[@click=app.go_to('{step}')]$label[/]", label=label
+                        f"[@click=app.go_to('{step.name}')]$label[/]", label=label
                     )
                 )
         return Content(" › ").join(parts)
