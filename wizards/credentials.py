@@ -637,8 +637,13 @@ def _load_key(
     password: str | None,
     encrypted: bool,
 ) -> PrivateKeyTypes | KeyProblem:
-    if encrypted and password is None:
-        return KeyProblem.NO_PASSPHRASE
+    if encrypted and not password:
+        # cryptography takes an empty passphrase for none at all
+        return (
+            KeyProblem.NO_PASSPHRASE
+            if password is None
+            else KeyProblem.WRONG_PASSPHRASE
+        )
     secret = password.encode() if encrypted and password is not None else None
     try:
         return loader(blob, secret)

@@ -149,6 +149,23 @@ def test_load_client_identity_wrong_passphrase_names_the_variable(
     assert "not it" not in str(raised.value)
 
 
+@pytest.mark.parametrize("key", ["pkcs8", "proc_type", "pkcs12"])
+def test_load_client_identity_empty_passphrase_says_the_variable_is_empty(
+    pki: PkiFiles, creds: CredentialFiles, key: str
+) -> None:
+    """An empty passphrase variable is named as empty, for every encrypted format."""
+    cert, key_path = {
+        "pkcs8": (pki.client_cert, pki.client_key_encrypted),
+        "proc_type": (creds.rsa_traditional, creds.rsa_proc_type_key),
+        "pkcs12": (pki.client_p12, None),
+    }[key]
+    with pytest.raises(UnreadableKeyError) as raised:
+        load_client_identity(cert, key_path, "", "MY_PASS")
+    assert raised.value.field == "--password-env"
+    assert raised.value.finding.id == "client-key-unreadable"
+    assert "$MY_PASS is empty" in str(raised.value)
+
+
 def test_load_client_identity_no_passphrase_for_pkcs12_asks_for_one(
     pki: PkiFiles,
 ) -> None:
