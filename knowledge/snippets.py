@@ -20,7 +20,7 @@ class SnippetContext:
     client_ca_file: str = "/etc/ssl/mtls/client-ca.pem"
     cert_file: str = "client.crt"
     key_file: str = "client.key"
-    upstream: str = "127.0.0.1:8080"
+    upstream: str = "UPSTREAM_HOST:8080"  # what the hop proxies to, where unknown
     hop: str = "origin"
 
     @property

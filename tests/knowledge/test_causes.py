@@ -181,3 +181,25 @@ def test_cause_file_is_plain_toml_without_unknown_keys(cause_id: str) -> None:
         "steps",
         "snippets",
     }
+
+
+HOP_ENFORCED_CAUSES = (
+    "client-cert-not-sent",
+    "client-auth-optional",
+    "client-auth-not-requested",
+    "client-cert-untrusted",
+    "server-cert-untrusted",
+    "sni-mismatch",
+    "tls-terminated-before-origin",
+)
+
+
+@pytest.mark.parametrize("cause_id", HOP_ENFORCED_CAUSES)
+@pytest.mark.parametrize("vendor", ["cloudflare", "kong", "aws-alb"])
+def test_cause_decided_by_a_hop_has_a_snippet_for_each_edge_vendor(
+    cause_id: str, vendor: str
+) -> None:
+    """A cause a hop's configuration decides has a snippet for the vendor on that hop."""
+    template = cause_entry(cause_id).snippet_template(vendor)
+    assert template is not None
+    assert "{{" not in render(template, SAMPLE)
