@@ -199,7 +199,7 @@ HOP_ENFORCED_CAUSES = (
 def test_cause_decided_by_a_hop_has_a_snippet_for_each_edge_vendor(
     cause_id: str, vendor: str
 ) -> None:
-    """A cause a hop's configuration decides has a snippet for the vendor on that hop."""
+    """A cause a hop's configuration decides has a snippet for that hop's vendor."""
     template = cause_entry(cause_id).snippet_template(vendor)
     assert template is not None
     assert "{{" not in render(template, SAMPLE)
