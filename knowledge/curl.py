@@ -36,6 +36,8 @@ class IdentityFiles(Protocol):
     def key_path(self) -> Path | None: ...
     @property
     def cert_format(self) -> str: ...
+    @property
+    def leaf_index(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class CurlInputs:
     server_untrusted: bool = False
     pkcs12_legacy: bool = False
     pkcs7: bool = False
+    leaf_index: int = 0  # where the client certificate stands in its PEM file
     notes: tuple[str, ...] = ()
 
     @classmethod
@@ -81,6 +84,7 @@ class CurlInputs:
         from TYPED_PASSPHRASE_VARIABLE, which the person sets before running it."""
         cert_type, key_type, legacy, pkcs7 = "PEM", "PEM", False, False
         cert_path = key_path = None
+        leaf_index = 0
         if identity is not None:
             cert_path, key_path = identity.cert_path, identity.key_path
             cert_type = _FORMAT_TO_CERT_TYPE.get(identity.cert_format.lower(), "PEM")
@@ -88,6 +92,8 @@ class CurlInputs:
             key_type = "DER" if key_format == "der" else "PEM"
             legacy = bool(getattr(identity, "pkcs12_legacy", False))
             pkcs7 = identity.cert_format.lower() == "pkcs7"
+            if identity.cert_format.lower() == "pem":
+                leaf_index = identity.leaf_index
         return cls(
             host=target.host,
             port=target.port,
@@ -108,6 +114,7 @@ class CurlInputs:
             server_untrusted=server_untrusted,
             pkcs12_legacy=legacy,
             pkcs7=pkcs7,
+            leaf_index=leaf_index,
         )
 
     @property
@@ -138,6 +145,8 @@ class CurlInputs:
             return reexported_pkcs12_path(self.cert_path)
         if self.cert_path is not None and self.pkcs7:
             return pkcs7_pem_path(self.cert_path)
+        if self.cert_path is not None and self.leaf_index > 0:
+            return leaf_first_path(self.cert_path)
         return self.cert_path
 
     @property
@@ -184,6 +193,12 @@ def reexported_pkcs12_path(path: PurePath) -> PurePath:
 def pkcs7_pem_path(path: PurePath) -> PurePath:
     """Where the PEM copy of a PKCS#7 bundle goes, since curl cannot read PKCS#7."""
     return path.with_name(f"{path.stem}-certs.pem")
+
+
+def leaf_first_path(path: PurePath) -> PurePath:
+    """Where the copy of a PEM file with its client certificate moved first goes:
+    curl, like OpenSSL, takes the first certificate of the file as the client's."""
+    return path.with_name(f"{path.stem}-leaf-first{path.suffix or '.pem'}")
 
 
 def build_curl(inputs: CurlInputs) -> CurlCommand:
@@ -281,6 +296,13 @@ def _notes(inputs: CurlInputs) -> Iterator[str]:
             f"{inputs.cert_path.name} is a PKCS#7 bundle, which curl cannot read: run "
             "the conversion step first; this command uses the PEM it writes."
         )
+    if inputs.cert_path is not None and inputs.leaf_index > 0:
+        yield (
+            f"{inputs.cert_path.name} holds the client certificate as certificate "
+            f"{inputs.leaf_index + 1}, but curl takes the first one as the client's "
+            "and then says 'unable to set private key file': run the reordering step "
+            "first; this command uses the file it writes."
+        )
     if inputs.insecure:
         yield (
             "--insecure skips the check of the server's certificate, which did not "
@@ -302,11 +324,27 @@ def _notes(inputs: CurlInputs) -> Iterator[str]:
         )
 
 
+def _leaf_first_step(path: PurePath, leaf_index: int) -> str:
+    """A shell line copying the PEM file with certificate leaf_index (from 0) first
+    and every other block after it, in the file's order."""
+    source = shlex.quote(str(path))
+    target = shlex.quote(str(leaf_first_path(path)))
+    count = "/-----BEGIN CERTIFICATE-----/{n++}"
+    leaf = leaf_index + 1
+    return (
+        f"awk '{count} n==0 || n=={leaf}' {source} > {target}"
+        f" && awk '{count} n>0 && n!={leaf}' {source} >> {target}"
+    )
+
+
 def _setup(inputs: CurlInputs) -> Iterator[str]:
     if inputs.cert_path is not None and inputs.pkcs7:
         source = shlex.quote(str(inputs.cert_path))
         target = shlex.quote(str(pkcs7_pem_path(inputs.cert_path)))
         yield f"openssl pkcs7 -print_certs -in {source} -out {target}"
+        return
+    if inputs.cert_path is not None and inputs.leaf_index > 0:
+        yield _leaf_first_step(inputs.cert_path, inputs.leaf_index)
         return
     if (
         inputs.cert_path is None

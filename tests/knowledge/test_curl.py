@@ -277,3 +277,24 @@ def test_build_curl_pkcs7_bundle_is_converted_to_pem_first() -> None:
     )
     assert "/certs/client-certs.pem" in command.argv
     assert any("PKCS#7" in note for note in command.notes)
+
+
+def test_build_curl_certificate_second_in_its_file_is_moved_first() -> None:
+    """A PEM file whose second certificate is the client's gets a reordering step
+    writing a copy with that certificate first, and the command uses the copy."""
+    command = build_curl(
+        CurlInputs(
+            host="api.example.com",
+            cert_path=Path("/certs/my chain.pem"),
+            key_path=Path("/certs/client.key"),
+            leaf_index=1,
+        )
+    )
+    (step,) = command.setup
+    assert step == (
+        "awk '/-----BEGIN CERTIFICATE-----/{n++} n==0 || n==2' '/certs/my chain.pem' "
+        "> '/certs/my chain-leaf-first.pem' && awk '/-----BEGIN CERTIFICATE-----/{n++} "
+        "n>0 && n!=2' '/certs/my chain.pem' >> '/certs/my chain-leaf-first.pem'"
+    )
+    assert "/certs/my chain-leaf-first.pem" in command.argv
+    assert any("certificate 2" in note for note in command.notes)

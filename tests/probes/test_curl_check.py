@@ -395,3 +395,34 @@ def test_run_checks_passphrase_typed_gives_command_reading_a_variable(
     )
     assert with_variable.returncode == 0, with_variable.stderr
     assert with_variable.stdout == PRESENTED
+
+
+@needs_curl
+def test_run_checks_certificate_not_first_in_its_file_gets_a_reordering_step(
+    pki: PkiFiles, port: int, tmp_path: Path
+) -> None:
+    """A PEM file holding its CA before the client certificate gets a step that puts
+    the certificate first; the command fails before that step and works after it."""
+    ca_first = tmp_path / "ca-first.pem"
+    ca_first.write_bytes(pki.client_ca.read_bytes() + pki.client_cert.read_bytes())
+    answers = Answers(
+        url=f"https://localhost:{port}/",
+        cert=str(ca_first),
+        key=str(pki.client_key),
+        cacert=str(pki.server_ca),
+        timeout=str(TIMEOUT),
+    )
+
+    result = run_checks(build_request(answers, {}))
+    assert result.curl is not None
+    before = _run_as_is(result.curl, _environment())
+    for step in result.curl.setup:
+        subprocess.run(["bash", "-c", step], check=True, capture_output=True)
+    after = _run_as_is(result.curl, _environment())
+
+    assert [cause.id for cause in result.causes] == ["client-chain-incomplete"]
+    assert "ca-first-leaf-first.pem" in result.curl.text
+    assert any("reordering step" in note for note in result.curl.notes)
+    assert before.returncode != 0
+    assert after.returncode == 0, after.stderr
+    assert after.stdout == PRESENTED
