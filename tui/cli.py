@@ -35,8 +35,13 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def _add_probe_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sni", metavar="NAME", default="", help="server name to send")
-    parser.add_argument("--no-sni", action="store_true", help="send no server name")
+    server_name = parser.add_mutually_exclusive_group()
+    server_name.add_argument(
+        "--sni", metavar="NAME", default="", help="server name to send"
+    )
+    server_name.add_argument(
+        "--no-sni", action="store_true", help="send no server name"
+    )
     parser.add_argument("--cert", metavar="FILE", default="", help="client certificate")
     parser.add_argument("--key", metavar="FILE", default="", help="private key file")
     parser.add_argument(
@@ -156,9 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _command_parser(command).parse_args(args_list[1:])
     else:
         parser = _app_parser()
+        first = args_list[0] if args_list else ""
+        if _looks_like_a_command(first):
+            parser.error(_not_a_command(first))
         args = parser.parse_args(args_list)
-        if _looks_like_a_command(args.url):
-            parser.error(_not_a_command(args.url))
 
     from knowledge.errors import MtlsDoctorError
 
