@@ -71,6 +71,9 @@ def _run_bounded(function: Callable[[], _T], timeout: float, name: str) -> _T:
 def resolve_system(host: str, port: int, timeout: float) -> tuple[ResolvedAddress, ...]:
     """The addresses the system resolves a host to (so /etc/hosts names work)."""
     literal = host.strip("[]")
+    if _top_label(literal) == "invalid":
+        # RFC 6761 6.4: answered at once, without asking the machine's resolver
+        raise ResolveError(f"{host} does not resolve: names under .invalid never do")
 
     def look_up() -> list[tuple[Any, ...]]:
         return socket.getaddrinfo(literal, port, type=socket.SOCK_STREAM)
@@ -109,9 +112,11 @@ _SPECIAL_USE_DOMAINS = ("localhost", "invalid", "test")
 
 def wants_dns_view(host: str) -> bool:
     """Whether DNS has anything to say about a host (not IPs, not special-use names)."""
-    name = host.rstrip(".").lower()
-    top_label = name.rsplit(".", 1)[-1]
-    return not (is_ip_literal(host) or top_label in _SPECIAL_USE_DOMAINS)
+    return not (is_ip_literal(host) or _top_label(host) in _SPECIAL_USE_DOMAINS)
+
+
+def _top_label(host: str) -> str:
+    return host.rstrip(".").lower().rsplit(".", 1)[-1]
 
 
 def look_up_dns_view(
