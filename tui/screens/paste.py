@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.timer import Timer
 from textual.widgets import Button, Static, TextArea
 
-from knowledge.error_meanings import ErrorMeaning, cause_ids_of, explain
 from tui.screens.base import StepScreen
+
+if TYPE_CHECKING:
+    from knowledge.error_meanings import ErrorMeaning
 
 EXPLAIN_DELAY = 0.25
 
@@ -54,6 +58,9 @@ class PasteScreen(StepScreen):
         self.app.call_later(self.doctor.action_next)
 
     def _explain(self) -> None:
+        # the table of error texts loads on the first paste, not before the first screen
+        from knowledge.error_meanings import cause_ids_of, explain
+
         text = self.answers.error_text.strip()
         meanings = explain(text) if text else ()
         self.doctor.likely_cause_ids = cause_ids_of(meanings)

@@ -37,12 +37,16 @@ class LabPki:
     good_client: ClientFiles
     untrusted_client: ClientFiles
     expired_client: ClientFiles
+    not_yet_valid_client: ClientFiles
+    leaf_only_client: ClientFiles
+    """Issued by an intermediate under the client CA; its file holds only the leaf."""
 
 
 def make_lab_pki(folder: Path) -> LabPki:
     """Write a server CA, a client CA, good and bad client certificates into folder."""
     server_ca = trustme.CA(organization_name="mtls-doctor lab server CA")
     client_ca = trustme.CA(organization_name="mtls-doctor lab client CA")
+    client_intermediate_ca = client_ca.create_child_ca()
     stranger_ca = trustme.CA(organization_name="mtls-doctor lab stranger CA")
 
     server = server_ca.issue_cert(*SERVER_NAMES)
@@ -56,6 +60,15 @@ def make_lab_pki(folder: Path) -> LabPki:
         common_name="lab expired client",
         not_before=now - datetime.timedelta(days=60),
         not_after=now - datetime.timedelta(days=30),
+    )
+    not_yet_valid = client_ca.issue_cert(
+        "future.lab.test",
+        common_name="lab client valid from next month",
+        not_before=now + datetime.timedelta(days=30),
+        not_after=now + datetime.timedelta(days=60),
+    )
+    leaf_only = client_intermediate_ca.issue_cert(
+        "intermediate.lab.test", common_name="lab client under an intermediate"
     )
 
     def write(name: str, blob: trustme.Blob | bytes) -> Path:
@@ -87,4 +100,6 @@ def make_lab_pki(folder: Path) -> LabPki:
         good_client=client_files("client", good),
         untrusted_client=client_files("untrusted-client", untrusted),
         expired_client=client_files("expired-client", expired),
+        not_yet_valid_client=client_files("not-yet-valid-client", not_yet_valid),
+        leaf_only_client=client_files("leaf-only-client", leaf_only),
     )

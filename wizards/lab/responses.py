@@ -1,4 +1,4 @@
-"""The answers lab servers give: a greeting, nginx's and Kong's refusals, an edge."""
+"""The answers lab servers give: a greeting, refusals as products word them, an edge."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from wizards.lab.server import LabRequest, LabResponse, Responder
 
 NGINX_SERVER = "nginx/1.22.1"
 KONG_SERVER = "kong/3.4.2"
+APACHE_SERVER = "Apache/2.4.62 (Debian)"
 
 _NGINX_NO_CERT_PAGE = """\
 <html>
@@ -23,6 +24,16 @@ _NGINX_NO_CERT_PAGE = """\
 <hr><center>nginx/1.22.1</center>
 </body>
 </html>
+"""
+
+_APACHE_FORBIDDEN_PAGE = """\
+<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
+<html><head>
+<title>403 Forbidden</title>
+</head><body>
+<h1>Forbidden</h1>
+<p>You don't have permission to access this resource.</p>
+</body></html>
 """
 
 _KONG_HEADERS = (
@@ -57,6 +68,18 @@ def nginx_requires_certificate(request: LabRequest) -> LabResponse:
         "Bad Request",
         (("Server", NGINX_SERVER), ("Content-Type", "text/html")),
         _NGINX_NO_CERT_PAGE.encode(),
+    )
+
+
+def apache_requires_certificate(request: LabRequest) -> LabResponse:
+    """Apache `SSLVerifyClient require` in a `<Location>`: 403 without a certificate."""
+    if request.client_cert_presented:
+        return greeting(APACHE_SERVER)(request)
+    return LabResponse(
+        403,
+        "Forbidden",
+        (("Server", APACHE_SERVER), ("Content-Type", "text/html; charset=iso-8859-1")),
+        _APACHE_FORBIDDEN_PAGE.encode(),
     )
 
 

@@ -59,6 +59,11 @@ class RunningLab:
         return files.key if files else None
 
     @property
+    def client_ca(self) -> Path | None:
+        """The server's client CA file, when the command to try gives it."""
+        return self.pki.client_ca if self.scenario.gives_client_ca else None
+
+    @property
     def sni(self) -> str | None:
         """The server name the command to try sends, when not the URL's host."""
         return self.scenario.sni
@@ -75,6 +80,8 @@ class RunningLab:
                 "--key",
                 str(self.client_key),
             ]
+        if self.client_ca:
+            arguments += ["--client-ca", str(self.client_ca)]
         if len(self.lab_hops) > 1:
             for hop in self.hops:
                 arguments += ["--hop", f"{hop.label}={hop.address}"]

@@ -12,8 +12,11 @@ from wizards.lab.responses import nginx_requires_certificate
 from wizards.lab.topologies import (
     PROTECTED_SERVER_NAME,
     StartServers,
+    closed_port,
     edge_before_origin,
     one_server,
+    plain_http,
+    post_handshake_auth,
     sni_bound,
     unknown_server,
 )
@@ -28,6 +31,8 @@ class ClientChoice(StrEnum):
     GOOD = "good"
     UNTRUSTED = "untrusted"
     EXPIRED = "expired"
+    NOT_YET_VALID = "not-yet-valid"
+    LEAF_ONLY = "leaf-only"
 
     def files(self, pki: LabPki) -> ClientFiles | None:
         """The certificate and key files of this choice, None for no certificate."""
@@ -36,6 +41,8 @@ class ClientChoice(StrEnum):
             ClientChoice.GOOD: pki.good_client,
             ClientChoice.UNTRUSTED: pki.untrusted_client,
             ClientChoice.EXPIRED: pki.expired_client,
+            ClientChoice.NOT_YET_VALID: pki.not_yet_valid_client,
+            ClientChoice.LEAF_ONLY: pki.leaf_only_client,
         }[self]
 
 
@@ -49,6 +56,8 @@ class Scenario:
     start_servers: StartServers
     client: ClientChoice
     sni: str | None = None
+    gives_client_ca: bool = False
+    """Whether the command to try names the CA file the server trusts (--client-ca)."""
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -107,6 +116,44 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("client-cert-expired",),
         one_server(ssl.CERT_REQUIRED),
         ClientChoice.EXPIRED,
+    ),
+    Scenario(
+        "not-yet-valid-client",
+        "requires a client certificate; tried with one valid only from next month",
+        ("client-cert-not-yet-valid",),
+        one_server(ssl.CERT_REQUIRED),
+        ClientChoice.NOT_YET_VALID,
+    ),
+    Scenario(
+        "chain-incomplete",
+        "trusts only the client root CA; tried with a certificate from an "
+        "intermediate, without the intermediate",
+        ("client-chain-incomplete",),
+        one_server(ssl.CERT_REQUIRED),
+        ClientChoice.LEAF_ONLY,
+        gives_client_ca=True,
+    ),
+    Scenario(
+        "post-handshake",
+        "asks for the certificate only after reading the request (TLS 1.3, like "
+        "Apache's SSLVerifyClient in a <Location>), 403 without one",
+        ("post-handshake-auth-required",),
+        post_handshake_auth,
+        ClientChoice.GOOD,
+    ),
+    Scenario(
+        "plain-http",
+        "plain HTTP answers on the port, like nginx listening without ssl",
+        ("not-tls",),
+        plain_http,
+        ClientChoice.GOOD,
+    ),
+    Scenario(
+        "closed-port",
+        "nothing listens on the port, so the connection is refused",
+        ("hop-unreachable",),
+        closed_port,
+        ClientChoice.GOOD,
     ),
     Scenario(
         "edge",

@@ -1,4 +1,4 @@
-"""A small HTTPS server on 127.0.0.1 in a thread, answering with a given function."""
+"""Small HTTP(S) servers on 127.0.0.1 in a thread, answering with a given function."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from wizards.lab.sni import peek_server_name
 
@@ -47,12 +47,15 @@ Responder = Callable[[LabRequest], LabResponse]
 ContextChooser = Callable[[str | None], ssl.SSLContext]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: LabTlsServer
+class LabRequestHandler(BaseHTTPRequestHandler):
+    """Reads one request and sends what the server's responder answers."""
+
+    server: LoopbackHttpServer
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
         connection = self.connection
+        self.server.before_responding(connection)
         presented = isinstance(connection, ssl.SSLSocket) and bool(
             connection.getpeercert(binary_form=True)
         )
@@ -89,24 +92,23 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("%s: " + format, self.server.label, *args)
 
 
-class LabTlsServer(ThreadingHTTPServer):
-    """HTTPS on 127.0.0.1:0; the TLS context may depend on the ClientHello's SNI."""
+class LoopbackHttpServer(ThreadingHTTPServer):
+    """HTTP on 127.0.0.1:0 in a daemon thread, answering with a responder."""
 
     daemon_threads = True
 
-    def __init__(self, label: str, choose_context: ContextChooser, respond: Responder):
+    def __init__(self, label: str, respond: Responder):
         self.label = label
-        self.choose_context = choose_context
         self.respond = respond
         self._thread: threading.Thread | None = None
         self._per_thread = threading.local()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", 0), LabRequestHandler)
 
     @property
     def port(self) -> int:
         return int(self.server_address[1])
 
-    def start(self) -> LabTlsServer:
+    def start(self) -> Self:
         """Serve in a daemon thread."""
         self._thread = threading.Thread(
             target=self.serve_forever,
@@ -129,6 +131,24 @@ class LabTlsServer(ThreadingHTTPServer):
         """The SNI of the connection this request thread is serving."""
         return getattr(self._per_thread, "server_name", None)
 
+    def before_responding(self, connection: socket.socket) -> None:
+        """What the server does between reading a request and answering it: nothing."""
+
+    def shutdown_request(self, request: Any) -> None:
+        with contextlib.suppress(OSError):
+            request.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("%s: error serving %s", self.label, client_address, exc_info=True)
+
+
+class LabTlsServer(LoopbackHttpServer):
+    """HTTPS on 127.0.0.1:0; the TLS context may depend on the ClientHello's SNI."""
+
+    def __init__(self, label: str, choose_context: ContextChooser, respond: Responder):
+        self.choose_context = choose_context
+        super().__init__(label, respond)
+
     def finish_request(self, request: Any, client_address: Any) -> None:
         connection: socket.socket = request
         server_name = peek_server_name(connection, HANDSHAKE_TIMEOUT)
@@ -140,29 +160,23 @@ class LabTlsServer(ThreadingHTTPServer):
             tls.do_handshake()
         except (ssl.SSLError, OSError) as error:
             logger.debug("%s: handshake refused: %s", self.label, error)
-            _drain_then_close(tls)
+            drain_then_close(tls)
             return
         self._per_thread.server_name = server_name
         try:
-            _Handler(tls, client_address, self)
+            LabRequestHandler(tls, client_address, self)
         except (ssl.SSLError, OSError) as error:
             logger.debug("%s: connection ended: %s", self.label, error)
         finally:
             tls.close()
 
-    def shutdown_request(self, request: Any) -> None:
-        with contextlib.suppress(OSError):
-            request.close()
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        logger.debug("%s: error serving %s", self.label, client_address, exc_info=True)
-
-
-def _drain_then_close(connection: ssl.SSLSocket) -> None:
-    """Read what the client still sends before closing, so it gets the alert.
+def drain_then_close(connection: socket.socket) -> None:
+    """Read what the client still sends before closing, so it gets the last answer.
 
     Closing with unread bytes makes the kernel send a reset, and a client that wrote
-    its request right after a TLS 1.3 handshake then loses the alert.
+    its request right after a TLS 1.3 handshake then loses the alert (a ClientHello
+    sent to plain HTTP loses the 400 the same way).
     """
     deadline = time.monotonic() + DRAIN_TIME
     with contextlib.suppress(OSError):

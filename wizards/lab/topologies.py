@@ -1,13 +1,18 @@
-"""The servers each lab scenario starts: one hop, SNI-bound, an edge and an origin."""
+"""The servers each lab scenario starts: single hops of each kind, edge and origin."""
 
 from __future__ import annotations
 
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from wizards.lab.pki import LabPki
+from wizards.lab.plain import PlainHttpServer, reserve_closed_port
+from wizards.lab.post_handshake import PostHandshakeAuthServer, post_handshake_context
 from wizards.lab.responses import (
+    NGINX_SERVER,
+    apache_requires_certificate,
     edge_forwarding_to,
     greeting,
     kong_requires_certificate,
@@ -19,13 +24,23 @@ PROTECTED_SERVER_NAME = "localhost"
 SINGLE_HOP_LABEL = "direct"
 
 
+class LabListener(Protocol):
+    """What a lab hop has on its port: a server, or nothing listening."""
+
+    @property
+    def port(self) -> int: ...
+
+    def stop(self) -> None:
+        """Stop serving, if anything serves."""
+
+
 @dataclass(frozen=True)
 class LabHop:
-    """One started lab server and the hop it plays."""
+    """One started lab server (or closed port) and the hop it plays."""
 
     label: str
     vendor: str | None
-    server: LabTlsServer
+    server: LabListener
 
 
 StartServers = Callable[[LabPki], tuple[LabHop, ...]]
@@ -37,8 +52,11 @@ def _context(pki: LabPki, mode: ssl.VerifyMode) -> ssl.SSLContext:
 
 
 def _single_hop(choose: ContextChooser, respond: Responder) -> tuple[LabHop, ...]:
-    server = LabTlsServer(SINGLE_HOP_LABEL, choose, respond)
-    return (LabHop(SINGLE_HOP_LABEL, None, server.start()),)
+    return _only_hop(LabTlsServer(SINGLE_HOP_LABEL, choose, respond).start())
+
+
+def _only_hop(listener: LabListener, vendor: str | None = None) -> tuple[LabHop, ...]:
+    return (LabHop(SINGLE_HOP_LABEL, vendor, listener),)
 
 
 def one_server(mode: ssl.VerifyMode, respond: Responder | None = None) -> StartServers:
@@ -51,6 +69,26 @@ def one_server(mode: ssl.VerifyMode, respond: Responder | None = None) -> StartS
         )
 
     return start
+
+
+def plain_http(pki: LabPki) -> tuple[LabHop, ...]:
+    """nginx listening without `ssl`: plain HTTP where TLS is expected."""
+    server = PlainHttpServer(SINGLE_HOP_LABEL, greeting(NGINX_SERVER))
+    return _only_hop(server.start(), "nginx")
+
+
+def closed_port(pki: LabPki) -> tuple[LabHop, ...]:
+    """No server: a port nothing listens on, so connections are refused."""
+    return _only_hop(reserve_closed_port())
+
+
+def post_handshake_auth(pki: LabPki) -> tuple[LabHop, ...]:
+    """Apache-like: the certificate is asked for after the request, over TLS 1.3."""
+    context = post_handshake_context(pki.server_cert, pki.server_key, pki.client_ca)
+    server = PostHandshakeAuthServer(
+        SINGLE_HOP_LABEL, lambda _name: context, apache_requires_certificate
+    )
+    return _only_hop(server.start(), "apache")
 
 
 def unknown_server(pki: LabPki) -> tuple[LabHop, ...]:
