@@ -91,7 +91,7 @@ class UnreadableKeyError(InputError):
     """A key or PKCS#12 file that stays closed: no or a wrong passphrase, or no use."""
 
     def __init__(self, field: str, finding: CredentialFinding) -> None:
-        super().__init__(field, finding.message)
+        super().__init__(field, f"{finding.message} ({finding.id})")
         self.finding = finding
 
 

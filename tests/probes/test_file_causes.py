@@ -168,7 +168,8 @@ def test_check_leaf_and_root_without_intermediate_names_client_chain_incomplete(
 def test_check_wrong_passphrase_exits_2_naming_the_variable_and_file(
     pki: PkiFiles, file_name: str
 ) -> None:
-    """A passphrase that does not decrypt the file stops check with one line."""
+    """A passphrase that does not decrypt the file stops check with one line that
+    names the variable, the file and the cause id."""
     encrypted = getattr(pki, file_name)
     identity = (
         ["--cert", str(pki.client_cert), "--key", str(encrypted)]
@@ -205,6 +206,7 @@ def test_check_wrong_passphrase_exits_2_naming_the_variable_and_file(
     assert lines[0].startswith("mtls-doctor: --password-env: "), shown
     assert f"${PASSWORD_VARIABLE} does not decrypt" in lines[0], shown
     assert str(encrypted) in lines[0], shown
+    assert lines[0].endswith("(client-key-unreadable)"), shown
     assert WRONG_PASSPHRASE not in shown
     assert "Traceback" not in shown
 
