@@ -269,3 +269,34 @@ def test_check_unwritable_output_exits_2_naming_output(
     result = _run("check", f"https://127.0.0.1:{closed_port()}/", "--output", output)
 
     _assert_one_named_line(result, "--output")
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code"),
+    [
+        (["explain", "ClientMTLSAuthStatus absent"], 1),
+        (["explain", "nothing known here"], 0),
+        (["lab", "--list"], 0),
+        (["inspect", "{cert}", "{key}"], 0),
+    ],
+)
+def test_command_whose_reader_went_away_keeps_its_exit_code(
+    pki: PkiFiles, args: list[str], exit_code: int
+) -> None:
+    """Output into a closed pipe (`| head`) ends the command quietly, exit code kept."""
+    files = {"cert": str(pki.client_cert), "key": str(pki.client_key)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", *(a.format(**files) for a in args)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read()
+    process.wait(timeout=60)
+
+    assert errors == ""
+    assert process.returncode == exit_code

@@ -11,6 +11,7 @@ from pathlib import Path
 from knowledge.errors import InputError
 from knowledge.report import report_dict, report_markdown
 from tui.commands.arguments import answers_from_args
+from tui.commands.output import print_out
 from wizards.answers import build_request
 from wizards.session import CheckResult, run_checks
 
@@ -22,9 +23,9 @@ def run_check(args: argparse.Namespace) -> int:
 
     report = _report(result)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print_out(json.dumps(report, indent=2))
     else:
-        print(_markdown(result))
+        print_out(_markdown(result))
     if args.output:
         _write_report(Path(args.output), result, report)
     return 1 if result.causes else 0

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 from knowledge.error_meanings import LONGEST_TEXT, ErrorMeaning, cause_ids_of, explain
+from tui.commands.output import print_out
 
 _WIDTH = 88
 
@@ -34,9 +35,9 @@ def run_explain(args: argparse.Namespace) -> int:
     meanings = explain(text)
     cause_ids = cause_ids_of(meanings)
     if args.json:
-        print(json.dumps(_as_json(text, meanings, cause_ids), indent=2))
+        print_out(json.dumps(_as_json(text, meanings, cause_ids), indent=2))
     else:
-        print(_as_text(text, meanings, cause_ids))
+        print_out(_as_text(text, meanings, cause_ids))
     return 1 if cause_ids else 0
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from knowledge.certificate_findings import CredentialFinding, IdentityFacts
 from knowledge.errors import InputError, MtlsDoctorError
+from tui.commands.output import print_out
 from wizards.credentials import Inspection, inspect_files
 
 _LABEL_WIDTH = 13
@@ -29,9 +30,9 @@ def run_inspect(args: argparse.Namespace) -> int:
         return 2
 
     if args.json:
-        print(json.dumps(inspection_dict(inspection), indent=2))
+        print_out(json.dumps(inspection_dict(inspection), indent=2))
     else:
-        print(inspection_text(inspection))
+        print_out(inspection_text(inspection))
     return 1 if inspection.causes else 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 
+from tui.commands.output import print_out
 from wizards.lab import RunningLab, find_scenario, list_scenarios, start_lab
 
 DEFAULT_SCENARIO = "required"
@@ -60,13 +61,13 @@ def describe_running_lab(lab: RunningLab) -> str:
 def run_lab(args: argparse.Namespace) -> int:
     """List the scenarios, or serve one until Ctrl-C."""
     if args.list:
-        print(list_scenarios_text())
+        print_out(list_scenarios_text())
         return 0
 
     try:
         with start_demo_lab(args.scenario) as lab:
-            print(describe_running_lab(lab), flush=True)
+            print_out(describe_running_lab(lab))
             threading.Event().wait()
     except KeyboardInterrupt:
-        print("\nmtls-doctor lab: stopped")
+        print_out("\nmtls-doctor lab: stopped")
     return 0
