@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from tui.commands.output import print_out
 from wizards.answers import Answers
 
 
@@ -12,7 +13,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from tui.commands.lab import list_scenarios_text, start_demo_lab
 
     if args.list:
-        print(list_scenarios_text())
+        print_out(list_scenarios_text())
         return 0
 
     from tui.app import run_app
@@ -24,6 +25,7 @@ def run_demo(args: argparse.Namespace) -> int:
             cert=str(lab.client_cert) if lab.client_cert else "",
             key=str(lab.client_key) if lab.client_key else "",
             cacert=str(lab.ca),
+            client_ca=str(lab.client_ca) if lab.client_ca else "",
             hops=[f"{hop.label}={hop.address}" for hop in lab.hops],
             timeout="3",
         )
