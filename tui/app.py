@@ -67,10 +67,12 @@ class MtlsDoctorApp(App[int]):
     TITLE = "mtls-doctor"
     ENABLE_COMMAND_PALETTE = False
     SCREENS = {name: step.make_screen for name, step in STEPS.items()}
+    # Not priority bindings: the key then reaches the app after the focused field has
+    # taken every key typed before it, so a step never moves on with half a URL.
     BINDINGS = [
-        Binding("ctrl+p", "back", "Back", priority=True),
-        Binding("ctrl+n", "next", "Next", priority=True),
-        Binding("ctrl+r", "run", "Run checks", priority=True),
+        Binding("ctrl+p", "back", "Back"),
+        Binding("ctrl+n", "next", "Next"),
+        Binding("ctrl+r", "run", "Run checks"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from textual import events
 from textual.pilot import OutOfBounds, Pilot
 from textual.widgets import Button, Footer, Input, Select, TextArea
 
@@ -387,3 +388,21 @@ async def _click_somewhere_safe(pilot: Pilot[int], chance: random.Random) -> Non
     offset = (chance.randrange(widget.size.width), chance.randrange(widget.size.height))
     with contextlib.suppress(OutOfBounds):
         await pilot.click(widget, offset=offset)
+
+
+async def test_url_typed_fast_then_next_moves_on_with_the_whole_url() -> None:
+    """Keys that arrive faster than the field takes them, then ctrl+n: the next step
+    sees the whole URL, never the part typed before the key came through."""
+    url = "https://api.example.com:8443/x"
+    app = MtlsDoctorApp(Answers())
+
+    async with app.run_test(size=SIZE) as pilot:
+        await app.action_go_to("target")
+        await pilot.pause()
+        await pilot.click("#input-url")
+        for character in url:
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("ctrl+n", None))
+        await wait_until(pilot, lambda: app.step == "sni")
+
+        assert app.answers.url == url
