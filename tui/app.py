@@ -227,7 +227,9 @@ class MtlsDoctorApp(App[int]):
             self.notify(event.error.message, title=event.error.title, severity="error")
 
     def export_report(self, kind: str) -> None:
-        """Ask where to write the report, then write it there."""
+        """Ask where to write the report and write it there."""
+        from tui.screens.export import ExportDialog
+
         result = self.result
         if result is None:
             self.notify(
@@ -235,30 +237,27 @@ class MtlsDoctorApp(App[int]):
             )
             return
 
-        def write(path: Path | None) -> None:
+        def written(path: Path | None) -> None:
             if path is not None:
-                self._write_report(result, kind, path)
+                self.notify(f"Wrote the {kind} report to {path.resolve()}")
 
-        from tui.screens.export import ExportDialog
+        dialog = ExportDialog(
+            kind,
+            Path(EXPORT_FILES[kind]),
+            lambda path: self._write_report(result, kind, path),
+        )
+        self.push_screen(dialog, written)
 
-        self.push_screen(ExportDialog(kind, Path(EXPORT_FILES[kind])), write)
-
-    def _write_report(self, result: CheckResult, kind: str, path: Path) -> None:
+    def _write_report(self, result: CheckResult, kind: str, path: Path) -> str | None:
+        """Write the report; why it could not be written, or None once it is."""
         try:
             path.write_text(report_text(result, kind), encoding="utf-8")
         except OSError as error:
-            self.notify(
-                f"{path}: {error.strerror}", title="Not saved", severity="error"
-            )
+            return f"{path}: {error.strerror}"
         except Exception as error:  # a report that cannot be built must not end the app
             logger.exception("building the %s report failed", kind)
-            self.notify(
-                f"the {kind} report could not be built ({type(error).__name__})",
-                title="Not saved",
-                severity="error",
-            )
-        else:
-            self.notify(f"Wrote the {kind} report to {path.resolve()}")
+            return f"the {kind} report could not be built ({type(error).__name__})"
+        return None
 
 
 def report_text(result: CheckResult, kind: str) -> str:

@@ -306,6 +306,43 @@ async def test_diagnosis_export_writes_reports_without_passphrase(
         assert "PRIVATE KEY" not in text
 
 
+async def test_export_to_a_bad_path_keeps_the_dialog_open_saying_why(
+    required_lab: RunningLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder, a missing folder or an existing file keep the dialog open with its
+    reason beside the field; keys typed next stay in it; Save again replaces."""
+    monkeypatch.chdir(tmp_path)
+    existing = tmp_path / "old.md"
+    existing.write_text("keep me\n")
+    answers = Answers(url=required_lab.url, cacert=str(required_lab.ca), timeout="3")
+    app = MtlsDoctorApp(answers, autostart=True)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.step == "diagnosis")
+        await pilot.press("m")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        path_input = app.screen.query_one("#export-path", Input)
+        error = app.screen.query_one("#export-error")
+        reasons = {}
+        for path in (str(tmp_path), "/nonexistent/folder/x.md", "old.md"):
+            path_input.value = path
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ExportDialog)
+            reasons[path] = str(error.render())
+        await pilot.press("e")
+        assert isinstance(app.screen, ExportDialog)
+        assert "e" in path_input.value
+        path_input.value = "old.md"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ExportDialog))
+
+    assert "is a folder" in reasons[str(tmp_path)]
+    assert "No such file or directory" in reasons["/nonexistent/folder/x.md"]
+    assert "exists: Save again to replace it" in reasons["old.md"]
+    assert "client-cert-not-sent" in existing.read_text()
+
+
 FUZZ_KEYS = (
     *"abcxyz019.:=-_ ",
     "tab",

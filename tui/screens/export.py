@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on
@@ -11,16 +12,22 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+WriteReport = Callable[[Path], str | None]
+"""Writes the report to a path; returns why it could not, or None once written."""
+
 
 class ExportDialog(ModalScreen[Path | None]):
-    """Ask for a file name; dismissed with the path, or None when cancelled."""
+    """Ask for a file name and write the report there; stays open, saying why, until
+    it is written (dismissed with the path) or cancelled (dismissed with None)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, kind: str, default_path: Path) -> None:
+    def __init__(self, kind: str, default_path: Path, write: WriteReport) -> None:
         super().__init__()
         self.kind = kind
         self.default_path = default_path
+        self.write = write
+        self._replace_confirmed: Path | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
@@ -36,10 +43,19 @@ class ExportDialog(ModalScreen[Path | None]):
     @on(Input.Submitted, "#export-path")
     def _save(self) -> None:
         text = self.query_one("#export-path", Input).value.strip()
-        if not text:
-            self.query_one("#export-error", Static).update("Give a file name.")
+        problem = "Give a file name." if not text else None
+        path = Path(text).expanduser()
+        if problem is None and path.is_dir():
+            problem = f"{path} is a folder: add a file name to it."
+        elif problem is None and path.exists() and self._replace_confirmed != path:
+            self._replace_confirmed = path
+            problem = f"{path} exists: Save again to replace it."
+        if problem is None:
+            problem = self.write(path)
+        if problem is not None:
+            self.query_one("#export-error", Static).update(problem)
             return
-        self.dismiss(Path(text).expanduser())
+        self.dismiss(path)
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:
