@@ -22,11 +22,31 @@ if TYPE_CHECKING:
     from tui.app import MtlsDoctorApp
 
 _FIELD_PREFIX = re.compile(r"^(URL|--[a-z-]+): ")
+_FIELD_LABELS = {
+    "--cert": "Certificate",
+    "--key": "Private key",
+    "--password-env": "Passphrase var",
+    "--cacert": "Server CA",
+    "--client-ca": "Client CA",
+    "--sni": "Server name",
+    "--timeout": "Timeout",
+    "--hop": "Hops",
+}
+_OPTION = re.compile(
+    r"`?(" + "|".join(_FIELD_LABELS) + r")(?![a-z-])( (?:FILE|VAR|NAME|SECONDS|"
+    r"LABEL=HOST:PORT))?`?"
+)
+_BEFORE_RUNNING = " before running"
 
 
 def inline_message(message: str) -> str:
-    """The message without the option name in front, since it sits beside its field."""
-    return _FIELD_PREFIX.sub("", message, count=1)
+    """The message as the app shows it: without the option name in front, since it
+    sits beside its field, and naming the app's fields where it names options."""
+    message = _FIELD_PREFIX.sub("", message, count=1)
+    message = message.replace(
+        _BEFORE_RUNNING, " and start mtls-doctor again, or type it under Passphrase"
+    )
+    return _OPTION.sub(lambda option: f"the {_FIELD_LABELS[option[1]]} field", message)
 
 
 def field_of(error: MtlsDoctorError, answers: Answers) -> str:
