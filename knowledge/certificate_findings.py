@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -380,13 +380,15 @@ def assess_identity(
     trusted_cas_file: str | None = None,
     acceptable_ca_names: Sequence[str] = (),
     extra_findings: Sequence[CredentialFinding] = (),
+    certificate_files: Mapping[x509.Certificate, str] | None = None,
     now: dt.datetime | None = None,
 ) -> IdentityFacts:
     """Everything worth saying about a client certificate, its chain and its key.
 
     `chain` holds the files' other certificates in their order, and `leaf_index` where
     the client certificate stood among them; `trusted_cas` are the CAs the server
-    trusts for client certificates, when known.
+    trusts for client certificates, when known; `certificate_files` names the file of
+    each chain certificate that did not come from cert_file.
     """
     moment = now or dt.datetime.now(dt.UTC)
     key_source = key_file or cert_file
@@ -400,7 +402,9 @@ def assess_identity(
     if cert_format == "pem":
         # PKCS#7 and PKCS#12 hold unordered sets; only a PEM file's order is sent
         findings += _order_findings(certificate, chain, path, leaf_index, cert_file)
-    findings += _trust_findings(path, stray, trusted_cas, trusted_cas_file, cert_file)
+    findings += _trust_findings(
+        path, stray, trusted_cas, trusted_cas_file, cert_file, certificate_files or {}
+    )
     findings += pkcs12_findings(cert_file, pkcs12_encryption)
     chain_issuers = tuple(c.issuer.rfc4514_string() for c in path)
     if not issuer_advertised(chain_issuers, acceptable_ca_names):
@@ -675,12 +679,30 @@ def _order_findings(
     return findings
 
 
+def _extra_certificate_finding(
+    certificate: x509.Certificate, leaf: x509.Certificate, cert_file: str, file: str
+) -> CredentialFinding:
+    fate = (
+        "it is sent along and does nothing"
+        if file == cert_file
+        else "it is not used with this certificate"
+    )
+    return CredentialFinding(
+        "chain-extra-certificate",
+        Severity.INFO,
+        f"'{certificate.subject.rfc4514_string()}' in {file} is not part of the chain "
+        f"of '{leaf.subject.rfc4514_string()}'; {fate}",
+        file,
+    )
+
+
 def _trust_findings(
     path: Sequence[x509.Certificate],
     stray: Sequence[x509.Certificate],
     trusted_cas: Sequence[x509.Certificate] | None,
     trusted_cas_file: str | None,
     file: str,
+    certificate_files: Mapping[x509.Certificate, str],
 ) -> list[CredentialFinding]:
     leaf, end = path[0], path[-1]
     missing = end.issuer.rfc4514_string()
@@ -692,22 +714,17 @@ def _trust_findings(
         CredentialFinding(
             "client-chain-incomplete",
             Severity.ERROR,
-            f"'{c.subject.rfc4514_string()}' in {file} has the name of the issuer of "
-            f"'{end_name}' but did not sign it (the signature does not verify with its "
-            "key): it is another CA with the same name, perhaps an old or re-keyed "
-            f"one; replace it with the certificate that issued '{end_name}'",
-            file,
+            f"'{c.subject.rfc4514_string()}' in {certificate_files.get(c, file)} has "
+            f"the name of the issuer of '{end_name}' but did not sign it (the "
+            "signature does not verify with its key): it is another CA with the same "
+            "name, perhaps an old or re-keyed one; replace it with the certificate "
+            f"that issued '{end_name}'",
+            certificate_files.get(c, file),
         )
         for c in impostors
     ]
     findings += [
-        CredentialFinding(
-            "chain-extra-certificate",
-            Severity.INFO,
-            f"'{c.subject.rfc4514_string()}' in {file} is not part of the chain of "
-            f"'{leaf.subject.rfc4514_string()}'; it is sent along and does nothing",
-            file,
-        )
+        _extra_certificate_finding(c, leaf, file, certificate_files.get(c, file))
         for c in unrelated
     ]
     ends_at_root = _self_signed(end)

@@ -411,6 +411,12 @@ def inspect_files(
         trusted_cas_file=str(client_ca) if client_ca else None,
         acceptable_ca_names=acceptable_ca_names,
         extra_findings=extra,
+        certificate_files={
+            c: str(f.path)
+            for f in holders
+            if f is not cert_file
+            for c in f.certificates
+        },
     )
     findings = facts.findings
     if private_key is not None and not any(

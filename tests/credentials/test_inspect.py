@@ -63,6 +63,20 @@ def test_inspect_der_pair_exits_0(
     assert _inspect(capsys, pki.client_der, pki.client_key_der)[0] == 0
 
 
+def test_inspect_other_clients_certificate_is_named_in_its_own_file(
+    pki: PkiFiles, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A certificate from another file given alongside is placed in that file and
+    said to be unused, not sent along."""
+    code, out, _ = _inspect(
+        capsys, pki.client_cert, pki.client_key, pki.untrusted_client_cert
+    )
+    (line,) = [line for line in out.splitlines() if "chain-extra-certificate" in line]
+    assert code == 0
+    assert f"in {pki.untrusted_client_cert} is not part of the chain" in line
+    assert "it is not used with this certificate" in line
+
+
 def test_inspect_pkcs12_with_passphrase_exits_0(
     pki: PkiFiles, p12_password: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
