@@ -59,6 +59,7 @@ TEXT_TO_CAUSES = [
     ('{"message":"TLS certificate failed verification"}', {"client-cert-untrusted"}),
     ("tlsv1 alert unknown ca", {"client-cert-untrusted"}),
     ("unknown ca", {"client-cert-untrusted"}),
+    ("SSL: CERTIFICATE_VERIFY_FAILED", {"server-cert-untrusted"}),
     ("unsupported certificate", {"client-cert-wrong-purpose"}),
     ("failed verification", {"client-cert-untrusted"}),
     ("remote error: tls: unknown certificate authority", {"client-cert-untrusted"}),
