@@ -82,23 +82,57 @@ def _app_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_COMMAND_DESCRIPTIONS = {
+    "check": "Probe every hop and print what is wrong, how to fix it and a curl "
+    "command that works.",
+    "inspect": "Say what certificate and key files hold and what is wrong with them.",
+    "explain": "Say what an error message or log field means and which causes it "
+    "points to; - reads the text from standard input.",
+    "lab": "Serve loopback servers that reproduce a failure, until Ctrl-C.",
+    "demo": "Start a lab scenario and open the troubleshooter on it.",
+}
+_EXIT_CODES = (
+    "exit codes: 0 nothing wrong found, 1 a cause was found, 2 the input could not "
+    "be used"
+)
+
+
 def _command_parser(command: str) -> argparse.ArgumentParser:
-    parser = _OneLineParser(prog=f"mtls-doctor {command}")
+    parser = _OneLineParser(
+        prog=f"mtls-doctor {command}",
+        description=_COMMAND_DESCRIPTIONS[command],
+        epilog=_EXIT_CODES if command in ("check", "inspect", "explain") else None,
+    )
     if command == "check":
         parser.add_argument("url", metavar="URL")
         _add_probe_options(parser)
         parser.add_argument("--json", action="store_true", help="the report as JSON")
         parser.add_argument(
-            "--output", metavar="FILE", default="", help="also write the report here"
+            "--output",
+            metavar="FILE",
+            default="",
+            help="also write the report to FILE: JSON if it ends in .json, else "
+            "Markdown",
         )
     elif command == "inspect":
         parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--client-ca", metavar="FILE", default=None)
-        parser.add_argument("--password-env", metavar="VAR", default=None)
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--client-ca",
+            metavar="FILE",
+            default=None,
+            help="the CAs the servers trust for client certificates: the chain is "
+            "checked against them",
+        )
+        parser.add_argument(
+            "--password-env",
+            metavar="VAR",
+            default=None,
+            help="environment variable holding the key or PKCS#12 passphrase",
+        )
+        parser.add_argument("--json", action="store_true", help="the findings as JSON")
     elif command == "explain":
         parser.add_argument("text", nargs="+", metavar="TEXT")
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--json", action="store_true", help="the meanings as JSON")
     elif command in ("lab", "demo"):
         parser.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO")
         parser.add_argument("--list", action="store_true", help="list the scenarios")

@@ -47,6 +47,8 @@ BAD_CHECK_ARGUMENTS = [
     (["check", "localhost", "--bogus-option"], "unrecognized"),
     (["check", "localhost", "--sni", "a.example", "--no-sni"], "--no-sni"),
     (["chek", "localhost"], "did you mean 'check'"),
+    (["check", "localhost", "--output", "/nonexistent/r.md"], "--output"),
+    (["check", "localhost", "--output", "/"], "--output"),
     (["inspekt", "client.pem"], "did you mean 'inspect'"),
     (["explain"], "TEXT"),
     (["inspect"], "FILE"),
@@ -108,9 +110,11 @@ BAD_CHECK_ARGUMENTS = [
 def test_command_line_bad_argument_exits_2_with_one_named_line(
     arguments: list[str], named: str
 ) -> None:
-    """A bad argument gives exit 2 and one stderr line naming what is wrong."""
+    """A bad argument gives exit 2 and one stderr line naming what is wrong, before
+    anything is probed or printed."""
     result = _run(*arguments)
     assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert named in lines[0]

@@ -19,6 +19,8 @@ from wizards.session import CheckResult, run_checks
 def run_check(args: argparse.Namespace) -> int:
     """Probe, diagnose, print the report; exit 1 when a cause was found."""
     request = build_request(answers_from_args(args), os.environ)
+    if args.output:
+        _check_output_path(Path(args.output))
     result = run_checks(request)
 
     report = _report(result)
@@ -51,6 +53,22 @@ def _markdown(result: CheckResult) -> str:
         identity=result.identity,
         curl_verification=result.curl_verification,
     )
+
+
+def _check_output_path(path: Path) -> None:
+    """Refuse a report path that cannot be written before probing, not after."""
+    folder = path.parent if str(path.parent) else Path(".")
+    problem = None
+    if path.is_dir():
+        problem = "is a folder: add a file name to it"
+    elif not folder.is_dir():
+        problem = f"cannot be written: the folder {folder} does not exist"
+    elif not os.access(folder, os.W_OK) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
+        problem = "cannot be written here (no permission)"
+    if problem is not None:
+        raise InputError("--output", f"{path} {problem}; choose another path")
 
 
 def _write_report(path: Path, result: CheckResult, report: dict[str, object]) -> None:
