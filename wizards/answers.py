@@ -87,10 +87,23 @@ def parse_target(url: str, sni: str = "", no_sni: bool = False) -> Target:
         text = f"https://{text}"
     try:
         parts = urlsplit(text)
-        port = parts.port
-    except ValueError as error:
+    except ValueError:
         raise InputError(
-            "URL", f"{url.strip()!r} is not a valid URL ({error})"
+            "URL",
+            f"{url.strip()!r} is not a valid URL: an IPv6 address goes in brackets, "
+            "e.g. https://[2001:db8::1]:8443/",
+        ) from None
+    if not parts.hostname:
+        raise InputError(
+            "URL", f"{url.strip()!r} names no host; e.g. https://api.example.com:8443/"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise InputError(
+            "URL",
+            f"{url.strip()!r} is not a valid URL: its port must be a number from 1 to "
+            "65535",
         ) from None
     if parts.scheme.lower() != "https":
         raise InputError(
