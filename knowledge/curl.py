@@ -273,8 +273,8 @@ def _notes(inputs: CurlInputs) -> Iterator[str]:
     if inputs.passphrase_typed:
         yield (
             "The passphrase typed in the troubleshooter is not in the command: first "
-            f"run  read -rs {TYPED_PASSPHRASE_VARIABLE} && export "
-            f"{TYPED_PASSPHRASE_VARIABLE}  and type it there."
+            f"run `read -rs {TYPED_PASSPHRASE_VARIABLE} && export "
+            f"{TYPED_PASSPHRASE_VARIABLE}` and type it there."
         )
     elif inputs.password_env is not None:
         yield (

@@ -31,7 +31,8 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
-            yield Static(f"Export the diagnosis as {self.kind}", classes="step-heading")
+            title = {"markdown": "Markdown", "json": "JSON"}.get(self.kind, self.kind)
+            yield Static(f"Export the diagnosis as {title}", classes="step-heading")
             yield Static("File (relative to the current folder):", markup=False)
             yield Input(str(self.default_path), id="export-path")
             yield Static("", id="export-error", classes="field-error", markup=False)

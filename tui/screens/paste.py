@@ -32,8 +32,7 @@ class PasteScreen(StepScreen):
         yield Static("Nothing pasted yet.", id="meanings", markup=False)
 
     def compose_buttons(self) -> ComposeResult:
-        yield Button("Skip ▶", id="nav-next", compact=True)
-        yield Button("Next ▶", id="nav-continue", variant="primary", compact=True)
+        yield Button("Skip ▶", id="nav-next", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self._explain_timer: Timer | None = None
@@ -52,10 +51,6 @@ class PasteScreen(StepScreen):
         if self._explain_timer is not None:
             self._explain_timer.stop()
         self._explain_timer = self.set_timer(EXPLAIN_DELAY, self._explain)
-
-    @on(Button.Pressed, "#nav-continue")
-    def _continue_pressed(self) -> None:
-        self.app.call_later(self.doctor.action_next)
 
     def _explain(self) -> None:
         # the table of error texts loads on the first paste, not before the first screen

@@ -48,7 +48,11 @@ class TargetScreen(StepScreen):
         if target is None:
             parsed.update("")
             return
+        if self.answers.no_sni:
+            server_name = "(none: chosen on the SNI step)"
+        else:
+            server_name = self.answers.sni.strip() or target.sni or "(none: IP address)"
         parsed.update(
             f"host {target.host}   port {target.port}   path {target.path}"
-            f"   SNI {target.sni or '(none: IP address)'}"
+            f"   SNI {server_name}"
         )
