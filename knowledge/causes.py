@@ -92,12 +92,19 @@ def _entry_from_toml(cause_id: str, document: dict[str, object]) -> CauseEntry:
     return CauseEntry(
         id=cause_id,
         title=str(document["title"]),
-        summary=str(document["summary"]).strip(),
+        summary=_unwrapped(str(document["summary"])),
         rank=int(str(document["rank"])),
-        evidence=str(document["evidence"]).strip(),
+        evidence=_unwrapped(str(document["evidence"])),
         steps=tuple(str(step).strip() for step in steps),
         snippets=tuple((str(v), str(t)) for v, t in snippets.items()),
     )
+
+
+def _unwrapped(prose: str) -> str:
+    """Prose with the data file's line breaks undone, so each front end wraps it to
+    its own width; a blank line still parts paragraphs."""
+    paragraphs = prose.strip().split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
 
 
 @cache

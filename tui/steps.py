@@ -29,7 +29,7 @@ class Step:
 
 
 STEP_LIST = (
-    Step("paste", "Error text", (), "tui.screens.paste:PasteScreen"),
+    Step("paste", "Error", (), "tui.screens.paste:PasteScreen"),
     Step("target", "Target", ("url", "timeout"), "tui.screens.target:TargetScreen"),
     Step("sni", "SNI", ("sni",), "tui.screens.sni:SniScreen"),
     Step(

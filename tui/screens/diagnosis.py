@@ -31,9 +31,9 @@ class DiagnosisScreen(StepScreen):
     HEADING = "Diagnosis"
     BINDINGS = [
         Binding("c", "copy_curl", "Copy curl"),
-        Binding("m", "export('markdown')", "Export Markdown"),
-        Binding("j", "export('json')", "Export JSON"),
-        Binding("e", "app.go_to('target')", "Change answers"),
+        Binding("m", "export('markdown')", "Save .md"),
+        Binding("j", "export('json')", "Save .json"),
+        Binding("e", "app.go_to('target')", "Answers"),
     ]
 
     def compose_step(self) -> ComposeResult:
@@ -48,10 +48,10 @@ class DiagnosisScreen(StepScreen):
         yield Static("", id="identity", markup=False)
 
     def compose_buttons(self) -> ComposeResult:
-        yield Button("◀ Change answers", id="nav-back", compact=True)
+        yield Button("◀ Answers", id="nav-back", compact=True)
         yield Button("Copy curl", id="copy-curl", compact=True)
-        yield Button("Export Markdown", id="export-markdown", compact=True)
-        yield Button("Export JSON", id="export-json", compact=True)
+        yield Button("Save .md", id="export-markdown", compact=True)
+        yield Button("Save .json", id="export-json", compact=True)
         yield Button("Run again", id="nav-run", variant="primary", compact=True)
 
     def on_mount(self) -> None:

@@ -27,4 +27,4 @@ class StepBar(Static):
                         f"[@click=app.go_to('{step.name}')]$label[/]", label=label
                     )
                 )
-        return Content(" › ").join(parts)
+        return Content("›").join(parts)
