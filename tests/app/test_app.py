@@ -131,6 +131,19 @@ async def test_paste_with_known_error_points_to_causes_the_probe_confirms(
         assert "Confirmed by the probe: client-cert-not-sent" in pasted
 
 
+async def test_paste_longer_than_what_is_read_says_so() -> None:
+    """An error after a huge paste is not read, and the screen says what was."""
+    app = MtlsDoctorApp(Answers())
+
+    async with app.run_test(size=SIZE) as pilot:
+        text_area = app.screen.query_one(TextArea)
+        text_area.load_text("x" * 200_000 + " SSL alert number 116")
+        meanings = app.screen.query_one("#meanings")
+        await wait_until(pilot, lambda: "64 KiB" in str(meanings.render()))
+
+        assert "No known error" in str(meanings.render())
+
+
 async def test_steps_walked_forward_and_back_keep_every_answer(pki: PkiFiles) -> None:
     """Answers typed on each step are still there after going forward and back."""
     app = MtlsDoctorApp(Answers())

@@ -263,6 +263,18 @@ def test_run_explain_nothing_matched_exits_0_and_asks_for_more(
     assert "Paste more" in capsys.readouterr().out
 
 
+def test_run_explain_nothing_matched_echoes_control_characters_escaped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Escape sequences in a pasted text come back as text, never to the terminal."""
+    code = run_explain(_args("hello \x1b[31mred\x07"))
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert "hello \\x1b[31mred\\x07" in out
+
+
 def test_run_explain_meaning_without_cause_exits_0(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

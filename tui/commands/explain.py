@@ -101,5 +101,8 @@ def _as_text(
 
 
 def _shortened(text: str) -> str:
+    """The pasted text on one line, its control characters escaped so they reach
+    the terminal as text, at most 120 characters."""
     flat = " ".join(text.split())
+    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in flat)
     return flat if len(flat) <= 120 else flat[:117] + "..."

@@ -54,12 +54,18 @@ class PasteScreen(StepScreen):
 
     def _explain(self) -> None:
         # the table of error texts loads on the first paste, not before the first screen
-        from knowledge.error_meanings import cause_ids_of, explain
+        from knowledge.error_meanings import LONGEST_TEXT, cause_ids_of, explain
 
         text = self.answers.error_text.strip()
         meanings = explain(text) if text else ()
         self.doctor.likely_cause_ids = cause_ids_of(meanings)
-        self.query_one("#meanings", Static).update(_describe(text, meanings))
+        description = _describe(text, meanings)
+        if len(text) > LONGEST_TEXT:
+            description += (
+                f"\n(Read the first {LONGEST_TEXT // 1024} KiB only: paste the lines "
+                "around the error for the rest.)"
+            )
+        self.query_one("#meanings", Static).update(description)
         self.query_one("#nav-next", Button).label = "Next ▶" if text else "Skip ▶"
 
 
