@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import random
 import socket
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from textual import events
 from textual.pilot import OutOfBounds, Pilot
 from textual.widgets import Button, Footer, Input, Select, TextArea
 
+from knowledge.errors import InputError
 from tests.pki import KEY_PASSWORD, PkiFiles
 from tui.app import MtlsDoctorApp
 from tui.screens.base import StepScreen
@@ -22,7 +24,7 @@ from tui.screens.export import ExportDialog
 from tui.steps import STEP_NAMES
 from tui.widgets.form_field import FormField
 from tui.widgets.hop_list import HopList
-from wizards.answers import Answers
+from wizards.answers import Answers, build_request
 from wizards.lab import RunningLab, start_lab
 
 SIZE = (120, 40)
@@ -358,6 +360,7 @@ async def test_export_to_a_bad_path_keeps_the_dialog_open_saying_why(
 
 FUZZ_KEYS = (
     *"abcxyz019.:=-_ ",
+    "ctrl+r",
     "tab",
     "shift+tab",
     "enter",
@@ -388,9 +391,9 @@ async def test_app_under_random_keys_and_clicks_raises_nothing(
 ) -> None:
     """Hundreds of random keys and clicks on every step end with no exception.
 
-    Keys that would probe (ctrl+r, Next on the path step) are left out so that random
-    host names never reach a resolver; the probe and diagnosis steps are reached once
-    against the loopback lab first.
+    Keys that start the checks (ctrl+r, Next on the path step) are pressed too, unless
+    the answers typed so far would send the probe past loopback: random host names
+    must never reach a resolver.
     """
     monkeypatch.chdir(tmp_path)
     chance = random.Random(20240611)
@@ -406,10 +409,11 @@ async def test_app_under_random_keys_and_clicks_raises_nothing(
                 await _click_somewhere_safe(pilot, chance)
             else:
                 key = chance.choice(FUZZ_KEYS)
-                if not _would_probe(app, key):
+                if not (_would_probe(app, key) and _would_leave_loopback(app)):
                     await pilot.press(key)
 
         assert app.is_running
+        assert app.run_id > 1, "the random keys never started the checks again"
 
 
 def _would_probe(app: MtlsDoctorApp, key: str) -> bool:
@@ -419,7 +423,27 @@ def _would_probe(app: MtlsDoctorApp, key: str) -> bool:
         return focused.id == "nav-run" or (
             focused.id == "nav-next" and app.step == "topology"
         )
-    return key == "ctrl+n" and app.step == "topology"
+    return key == "ctrl+r" or (key == "ctrl+n" and app.step == "topology")
+
+
+def _would_leave_loopback(app: MtlsDoctorApp) -> bool:
+    """Whether checks started now would look up or connect to anything but loopback
+    (answers the app refuses before probing stay on this machine)."""
+    try:
+        request = build_request(app.answers, app.environ)
+    except InputError:
+        return False
+    hosts = [hop.host for hop in request.hops] or [request.target.host]
+    return not all(_is_loopback(host) for host in hosts)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".invalid"):
+        return True  # from /etc/hosts, or refused at once (RFC 6761)
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 async def _click_somewhere_safe(pilot: Pilot[int], chance: random.Random) -> None:
