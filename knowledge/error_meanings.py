@@ -10,8 +10,6 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from knowledge.tls_alerts import ALERT_NAMES
-
 _DATA_FILE = "error_meanings.toml"
 _QUOTES_AND_SPACE = " \t\r\n\"'`.,;"
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -121,11 +119,6 @@ def explain(text: str) -> tuple[ErrorMeaning, ...]:
 def cause_ids_of(meanings: Iterable[ErrorMeaning]) -> tuple[str, ...]:
     """The cause ids of several meanings, in order, each once."""
     return _unique(cause for meaning in meanings for cause in meaning.cause_ids)
-
-
-def alert_name(number: int) -> str | None:
-    """The IANA name of a TLS alert (116 -> "certificate_required"), if known."""
-    return ALERT_NAMES.get(number)
 
 
 @cache

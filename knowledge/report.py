@@ -9,7 +9,6 @@ from typing import Any, Protocol
 from knowledge.causes import FoundCause
 from knowledge.certificate_findings import IdentityFacts
 from knowledge.curl import CurlCommand
-from knowledge.error_meanings import alert_name
 from knowledge.observations import (
     CertificateSummary,
     HandshakeAttempt,
@@ -17,6 +16,7 @@ from knowledge.observations import (
     Outcome,
     Target,
 )
+from knowledge.tls_alerts import ALERT_NAMES
 
 SCHEMA_VERSION = 1
 _BODY_PREFIX_LIMIT = 200
@@ -179,7 +179,7 @@ def _attempt(attempt: HandshakeAttempt | None) -> dict[str, Any] | None:
         "outcome": attempt.outcome.value,
         "tls_alert": attempt.alert_received,
         "http_status": http.status if http else None,
-        "tls_alert_name": alert_name(attempt.alert_received)
+        "tls_alert_name": ALERT_NAMES.get(attempt.alert_received)
         if attempt.alert_received is not None
         else None,
         "tls_alert_sent": attempt.alert_sent,
@@ -300,7 +300,7 @@ def _attempt_cell(attempt: HandshakeAttempt | None, observation: HopObservation)
         return outcome.value
     parts = [attempt.outcome.value]
     if attempt.alert_received is not None:
-        name = alert_name(attempt.alert_received) or "unknown"
+        name = ALERT_NAMES.get(attempt.alert_received, "unknown")
         parts.append(f"alert {attempt.alert_received} {name}")
     if attempt.http is not None:
         parts.append(f"HTTP {attempt.http.status}")

@@ -118,6 +118,8 @@ def _cloudflare_network_of(address: str) -> str | None:
         ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
     except ValueError:
         return None
+    if not ip.is_global:
+        return None  # Cloudflare's edge answers on public addresses only
     for network in cloudflare_ranges().networks:
         if ip.version == network.version and ip in network:
             return str(network)

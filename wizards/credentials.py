@@ -18,6 +18,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
@@ -158,13 +159,10 @@ class ClientIdentity:
         """`ssl` loads only from files: the key goes into a private temporary file,
         encrypted with a one-time password, and the file is removed at once."""
         one_time_password = secrets.token_urlsafe(32)
-        encryption = serialization.BestAvailableEncryption(one_time_password.encode())
         contents = b"".join(
             c.public_bytes(serialization.Encoding.PEM)
             for c in (self.certificate, *self.chain)
-        ) + self.private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-        )
+        ) + _encrypted_pem(self.private_key, one_time_password.encode())
 
         folder = tempfile.mkdtemp(prefix="mtls-doctor-")
         _live_folders.add(folder)
@@ -301,6 +299,22 @@ def load_client_identity(
         leaf_index=leaf_index,
         pkcs12_encryption=cert_file.pkcs12_encryption,
     )
+
+
+def _encrypted_pem(private_key: PrivateKeyTypes, password: bytes) -> bytes:
+    """The key as PEM encrypted with a one-time password.
+
+    RSA and EC keys take OpenSSL's traditional encryption (AES-256 keyed by a single
+    digest of the password): a random 32-byte password needs no slow key derivation,
+    and PKCS#8's PBKDF2 would cost more than a handshake. Other keys take PKCS#8.
+    """
+    encryption = serialization.BestAvailableEncryption(password)
+    key_format = (
+        serialization.PrivateFormat.TraditionalOpenSSL
+        if isinstance(private_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+        else serialization.PrivateFormat.PKCS8
+    )
+    return private_key.private_bytes(serialization.Encoding.PEM, key_format, encryption)
 
 
 def load_ca_certificates(

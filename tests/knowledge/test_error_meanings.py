@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from knowledge.causes import CAUSE_IDS
-from knowledge.error_meanings import alert_name, cause_ids_of, entries, explain
+from knowledge.error_meanings import cause_ids_of, entries, explain
 from tui.commands.explain import run_explain
 
 NGINX_400_PAGE = (
@@ -215,13 +215,6 @@ def test_explain_several_errors_most_specific_first() -> None:
     assert meanings[0].id == "openssl3-unsupported-legacy"
     assert cause_ids_of(meanings)[0] == "pkcs12-legacy-encryption"
     assert all(m.matched.lower() in text.lower() for m in meanings)
-
-
-def test_alert_name_known_and_unknown_numbers() -> None:
-    """Alert numbers map to their IANA names; an unknown number to None."""
-    assert alert_name(116) == "certificate_required"
-    assert alert_name(40) == "handshake_failure"
-    assert alert_name(7) is None
 
 
 def _args(*words: str, as_json: bool = False) -> argparse.Namespace:
