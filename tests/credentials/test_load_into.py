@@ -111,7 +111,7 @@ def test_load_into_file_is_private_encrypted_and_removed(
 
     assert context.seen["file_mode"] == 0o600
     assert context.seen["folder_mode"] == 0o700
-    assert "BEGIN ENCRYPTED PRIVATE KEY" in str(context.seen["contents"])
+    assert "Proc-Type: 4,ENCRYPTED" in str(context.seen["contents"])
     assert context.seen["password"] != KEY_PASSWORD
     assert list(tmp_path.iterdir()) == []
 
