@@ -163,3 +163,25 @@ def test_facts_against_client_ca_and_server_names(pki: PkiFiles) -> None:
     assert facts.causes == ("issuer-not-advertised",)
     assert facts.key_file is None
     assert facts.cert_format == "pem"
+
+
+@pytest.mark.parametrize(
+    ("cert", "key", "password", "subject"),
+    [
+        ("ed25519", None, None, "edwards client"),
+        ("rsa_traditional", "rsa_proc_type_key", KEY_PASSWORD, "rsa client"),
+    ],
+)
+def test_load_into_ed25519_and_rsa_keys_reach_the_server(
+    pki: PkiFiles,
+    creds: CredentialFiles,
+    cert: str,
+    key: str | None,
+    password: str | None,
+    subject: str,
+) -> None:
+    """Ed25519 (written as PKCS#8) and RSA (traditional PEM) keys both load."""
+    identity = load_client_identity(
+        getattr(creds, cert), getattr(creds, key) if key else None, password
+    )
+    assert subject in _peer_subject_after_handshake(pki, identity)
