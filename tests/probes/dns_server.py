@@ -31,8 +31,9 @@ class DnsBehaviour(StrEnum):
 class LoopbackDnsServer:
     """Answers every query the same way, until stopped."""
 
-    def __init__(self, behaviour: DnsBehaviour) -> None:
+    def __init__(self, behaviour: DnsBehaviour, cname_to: str = CNAME_TO) -> None:
         self.behaviour = behaviour
+        self.cname_to = cname_to
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._socket.bind(("127.0.0.1", 0))
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -77,11 +78,11 @@ class LoopbackDnsServer:
         else:
             question = query.question[0]
             response.answer.append(
-                dns.rrset.from_text(CNAME_FROM, 60, "IN", "CNAME", CNAME_TO)
+                dns.rrset.from_text(CNAME_FROM, 60, "IN", "CNAME", self.cname_to)
             )
             address = EDGE_A if question.rdtype == dns.rdatatype.A else EDGE_AAAA
             record_type = dns.rdatatype.to_text(question.rdtype)
             response.answer.append(
-                dns.rrset.from_text(CNAME_TO, 60, "IN", record_type, address)
+                dns.rrset.from_text(self.cname_to, 60, "IN", record_type, address)
             )
         return response

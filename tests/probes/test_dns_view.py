@@ -7,6 +7,7 @@ import time
 import pytest
 
 from knowledge.observations import DnsView
+from knowledge.vendors import VendorClues, detect_vendor
 from tests.probes.dns_server import (
     CNAME_FROM,
     CNAME_TO,
@@ -75,3 +76,24 @@ def test_wants_dns_view_ip_and_special_use_names_skipped(
 ) -> None:
     """IP literals and special-use names (.localhost, .invalid, .test) get none."""
     assert wants_dns_view(host) is wanted
+
+
+@pytest.mark.parametrize(
+    ("cname_to", "vendor"),
+    [
+        ("www.example.test.cdn.cloudflare.net.", "cloudflare"),
+        ("api-1234.eu-west-1.elb.amazonaws.com.", "aws-alb"),
+    ],
+)
+def test_dns_view_cname_of_a_cdn_or_load_balancer_names_its_vendor(
+    cname_to: str, vendor: str
+) -> None:
+    """A CNAME chain read from DNS names the vendor, with the CNAME as evidence."""
+    with LoopbackDnsServer(DnsBehaviour.ANSWER, cname_to=cname_to) as server:
+        view = look_up_dns_view(
+            CNAME_FROM, TIMEOUT, nameservers=("127.0.0.1",), port=server.port
+        )
+
+    detected, evidence = detect_vendor(VendorClues(cname_chain=view.cname_chain))
+    assert detected == vendor
+    assert any(cname_to.rstrip(".") in line for line in evidence)
