@@ -66,42 +66,32 @@ def _subject_of(ca_file: Path) -> str:
 
 
 @TLS_VERSIONS
-def test_check_expired_client_cert_names_client_cert_expired(
-    pki: PkiFiles, creds: CredentialFiles, tls_version: str
+@pytest.mark.parametrize(
+    ("file_name", "cause_id", "alert"),
+    [
+        ("expired", "client-cert-expired", 45),
+        ("not_yet_valid", "client-cert-not-yet-valid", 42),
+        ("server_only", "client-cert-wrong-purpose", 43),
+    ],
+)
+def test_check_flawed_client_cert_is_refused_and_named_for_its_flaw(
+    pki: PkiFiles,
+    creds: CredentialFiles,
+    tls_version: str,
+    file_name: str,
+    cause_id: str,
+    alert: int,
 ) -> None:
-    """An expired certificate is refused with alert 45 and named as expired."""
-    result = _check_against_python_server(pki, tls_version, "--cert", creds.expired)
-
-    assert result.exit_code == 1, result
-    assert "client-cert-expired" in result.cause_ids, result
-    _assert_refused_with_alert(result, 45)
-
-
-@TLS_VERSIONS
-def test_check_not_yet_valid_client_cert_names_client_cert_not_yet_valid(
-    pki: PkiFiles, creds: CredentialFiles, tls_version: str
-) -> None:
-    """A certificate valid only from a later day is refused and named not yet valid."""
+    """An expired, a not yet valid and a server-only certificate are each refused
+    with OpenSSL's alert for that flaw and named for it, not as untrusted."""
     result = _check_against_python_server(
-        pki, tls_version, "--cert", creds.not_yet_valid
+        pki, tls_version, "--cert", getattr(creds, file_name)
     )
 
     assert result.exit_code == 1, result
-    assert "client-cert-not-yet-valid" in result.cause_ids, result
+    assert cause_id in result.cause_ids, result
     assert "client-cert-untrusted" not in result.cause_ids, result
-    _assert_refused_with_alert(result, 42)
-
-
-@TLS_VERSIONS
-def test_check_server_auth_only_client_cert_names_client_cert_wrong_purpose(
-    pki: PkiFiles, creds: CredentialFiles, tls_version: str
-) -> None:
-    """A certificate made for servers only is refused with alert 43 as wrong purpose."""
-    result = _check_against_python_server(pki, tls_version, "--cert", creds.server_only)
-
-    assert result.exit_code == 1, result
-    assert "client-cert-wrong-purpose" in result.cause_ids, result
-    _assert_refused_with_alert(result, 43)
+    _assert_refused_with_alert(result, alert)
 
 
 def test_check_key_of_another_cert_names_client_key_mismatch(pki: PkiFiles) -> None:
