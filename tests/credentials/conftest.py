@@ -75,7 +75,6 @@ class CredentialFiles:
     huge: Path
     folder: Path
     missing: Path
-    unreadable: Path
 
 
 def _name(common_name: str) -> x509.Name:
@@ -223,8 +222,6 @@ def make_credential_files(folder: Path, pki: PkiFiles) -> CredentialFiles:
     huge = f / "huge.pem"
     with huge.open("wb") as stream:
         stream.truncate(50 * 1024 * 1024)
-    unreadable = _write(f / "unreadable.pem", pki.client_cert.read_bytes())
-    unreadable.chmod(0)
     (f / "a-folder").mkdir()
 
     return CredentialFiles(
@@ -315,7 +312,6 @@ def make_credential_files(folder: Path, pki: PkiFiles) -> CredentialFiles:
         huge=huge,
         folder=f / "a-folder",
         missing=f / "no-such-file.pem",
-        unreadable=unreadable,
     )
 
 

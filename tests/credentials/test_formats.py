@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -224,13 +226,33 @@ def test_load_client_identity_bad_file_raises_one_line(
     assert "\n" not in message
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_load_client_identity_unreadable_file_says_permission(
-    creds: CredentialFiles,
+# root reads any file: without the two capabilities that let it, it reads as others do
+_WITHOUT_READ_OVERRIDE = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def test_inspect_unreadable_file_exits_2_saying_permission(
+    pki: PkiFiles, tmp_path: Path
 ) -> None:
-    """A file without read permission says so and how to fix it."""
-    with pytest.raises(InputError, match="permission denied"):
-        load_client_identity(creds.unreadable, None, None)
+    """A file its user may not read exits 2 with one line saying so (as root, the
+    command runs without the capabilities that let root read any file)."""
+    unreadable = tmp_path / "client.pem"
+    unreadable.write_bytes(pki.client_cert.read_bytes())
+    unreadable.chmod(0)
+    prefix = _WITHOUT_READ_OVERRIDE if os.geteuid() == 0 else []
+
+    completed = subprocess.run(
+        [*prefix, sys.executable, "-m", "tui.cli", "inspect", str(unreadable)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.count("\n") == 1
+    assert str(unreadable) in completed.stderr
+    assert "permission denied" in completed.stderr
 
 
 def test_read_credential_file_huge_file_is_refused_before_reading(
