@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import ipaddress
 import random
 import socket
@@ -202,6 +203,56 @@ async def test_target_with_bad_url_shows_message_beside_field_and_keeps_others(
         await pilot.press("ctrl+n")
         assert app.step == "sni"
         assert app.answers.cert == str(pki.client_cert)
+
+
+APP_BAD_ANSWERS = [
+    ("target", "url", "http://api.example.test/", "is not TLS"),
+    ("target", "url", "https://:8443/", "names no host"),
+    ("target", "url", "https://api.example.test:99999/", "from 1 to 65535"),
+    ("target", "url", "api example.test", "spaces"),
+    ("target", "timeout", "soon", "not a number of seconds"),
+    ("target", "timeout", "0", "out of range"),
+    ("sni", "sni", "10.0.0.1", "IP address"),
+    ("sni", "sni", "*.example.test", "not a valid host name"),
+    ("identity", "cert", "/nonexistent/client.pem", "no such file"),
+    ("identity", "cert", "/", "is a folder"),
+    ("identity", "key", "/nonexistent/client.key", "no such file"),
+    ("identity", "password_env", "1BAD", "name of an environment variable"),
+    ("identity", "password_env", "NOT_SET_ANYWHERE_MTLS", "is not set"),
+    ("identity", "cacert", "/nonexistent/ca.pem", "no such file"),
+    ("identity", "client_ca", "/nonexistent/ca.pem", "no such file"),
+]
+
+
+@pytest.mark.parametrize(("step", "name", "value", "words"), APP_BAD_ANSWERS)
+async def test_bad_answer_typed_shows_message_beside_its_field_and_keeps_others(
+    pki: PkiFiles, step: str, name: str, value: str, words: str
+) -> None:
+    """Each unusable answer, typed and followed by Next, keeps the step, puts one line
+    beside its field and leaves every other answer as it was."""
+    answers = Answers(
+        url="https://api.example.test:8443/",
+        sni="sni.example.test" if name == "sni" else "",
+        cert=str(pki.client_cert) if name != "cert" else "",
+        key=str(pki.client_key) if name not in ("cert", "key") else "",
+        timeout="3",
+    )
+    app = MtlsDoctorApp(answers)
+    before = dataclasses.asdict(answers)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await app.action_go_to(step)
+        await pilot.pause()
+        await type_into(pilot, name, value)
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: words in field_error(app, name))
+
+        assert app.step == step
+        assert "\n" not in field_error(app, name)
+        after = dataclasses.asdict(app.answers)
+        assert after.pop(name) == value
+        before.pop(name)
+        assert after == before
 
 
 async def test_identity_with_missing_file_shows_message_beside_that_field(
