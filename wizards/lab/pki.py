@@ -34,6 +34,8 @@ class LabPki:
     unknown_server_cert: Path
     unknown_server_key: Path
     client_ca: Path
+    stranger_ca: Path
+    """A CA that issued nothing the lab's servers trust."""
     good_client: ClientFiles
     untrusted_client: ClientFiles
     expired_client: ClientFiles
@@ -97,6 +99,7 @@ def make_lab_pki(folder: Path) -> LabPki:
         ),
         unknown_server_key=write("unknown-server.key", unknown_server.private_key_pem),
         client_ca=write("client-ca.pem", client_ca.cert_pem),
+        stranger_ca=write("stranger-ca.pem", stranger_ca.cert_pem),
         good_client=client_files("client", good),
         untrusted_client=client_files("untrusted-client", untrusted),
         expired_client=client_files("expired-client", expired),

@@ -15,6 +15,7 @@ from wizards.lab.topologies import (
     closed_port,
     edge_before_origin,
     one_server,
+    other_ca_advertised,
     plain_http,
     post_handshake_auth,
     sni_bound,
@@ -146,6 +147,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         "plain HTTP answers on the port, like nginx listening without ssl",
         ("not-tls",),
         plain_http,
+        ClientChoice.GOOD,
+    ),
+    Scenario(
+        "issuer-not-advertised",
+        "openssl s_server trusts the client CA but names another CA in its "
+        "request; curl still sends the certificate, Java and Go would not",
+        ("issuer-not-advertised",),
+        other_ca_advertised,
         ClientChoice.GOOD,
     ),
     Scenario(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from wizards.lab.openssl_server import OpenSslServer
 from wizards.lab.pki import LabPki
 from wizards.lab.plain import PlainHttpServer, reserve_closed_port
 from wizards.lab.post_handshake import PostHandshakeAuthServer, post_handshake_context
@@ -75,6 +76,15 @@ def plain_http(pki: LabPki) -> tuple[LabHop, ...]:
     """nginx listening without `ssl`: plain HTTP where TLS is expected."""
     server = PlainHttpServer(SINGLE_HOP_LABEL, greeting(NGINX_SERVER))
     return _only_hop(server.start(), "nginx")
+
+
+def other_ca_advertised(pki: LabPki) -> tuple[LabHop, ...]:
+    """A server that trusts the client CA but names only another CA in its request:
+    OpenSSL clients send their certificate anyway, Java, Go and browsers send none."""
+    server = OpenSslServer(
+        pki.server_cert, pki.server_key, pki.stranger_ca, trusted_ca=pki.client_ca
+    )
+    return _only_hop(server.start())
 
 
 def closed_port(pki: LabPki) -> tuple[LabHop, ...]:
