@@ -1,7 +1,8 @@
 """How the app looks in an 80x24 terminal, as SVG snapshots named after their scenario.
 
-Update them after a deliberate change of the layout with `pytest --snapshot-update`
-and look at the new SVG files before committing them.
+Update them after a deliberate change of the layout, or a Textual release that draws
+differently, with `pytest --snapshot-update`, and look at the new SVG files before
+committing them.
 """
 
 from __future__ import annotations
