@@ -23,6 +23,7 @@ from tui.app import MtlsDoctorApp
 from tui.screens.base import StepScreen
 from tui.screens.export import ExportDialog
 from tui.steps import STEP_NAMES
+from tui.widgets.cause_view import CauseView
 from tui.widgets.form_field import FormField
 from tui.widgets.hop_list import HopList
 from wizards.answers import Answers, build_request
@@ -108,6 +109,24 @@ async def test_diagnosis_with_same_cause_on_two_hops_shows_it_twice() -> None:
 
         assert len(app.screen.query(".cause-hop-unreachable")) == 2
         assert "hop-unreachable" in screen_text(app)
+
+
+async def test_diagnosis_steps_and_snippets_are_reached_by_scrolling_the_page() -> None:
+    """Every part of an opened cause, its steps and snippets too, lies on the page
+    that scrolls, not in a box that clips them."""
+    from tests.app.test_snapshots import _edge_before_origin_result
+
+    app = MtlsDoctorApp(Answers(url="https://api.example.com/"))
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.result = _edge_before_origin_result()
+        app.run_id = 1
+        await app.action_go_to("diagnosis")
+        await pilot.pause()
+        cause_view = app.screen.query_one(CauseView)
+
+        assert cause_view.query_one(".cause-steps") and cause_view.query(".snippet")
+        assert cause_view.size.height >= cause_view.virtual_size.height
 
 
 async def test_paste_with_known_error_points_to_causes_the_probe_confirms(

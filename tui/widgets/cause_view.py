@@ -12,10 +12,8 @@ from knowledge.causes import FoundCause
 class CauseView(Vertical):
     """A cause the person can open: why it matched and how to fix it, per vendor."""
 
-    DEFAULT_CLASSES = "cause-view"
-
     def __init__(self, cause: FoundCause, collapsed: bool = True) -> None:
-        super().__init__(classes=f"cause-{cause.id}")
+        super().__init__(classes=f"cause-view cause-{cause.id}")
         self.cause = cause
         self._collapsed = collapsed
 
