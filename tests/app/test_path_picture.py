@@ -79,3 +79,19 @@ def test_judge_hop_behind_terminating_edge_never_sees_certificate() -> None:
     assert lost_at == {"origin": "edge"}
     assert verdict.css_class == "-never-saw"
     assert "edge" in verdict.words
+
+
+def test_judge_hop_that_ends_tls_says_so_rather_than_refused() -> None:
+    """The hop that ends TLS is drawn as where TLS ends, not as refusing the certificate,
+    though the refusal it relays came from the hop behind."""
+    observation = HopObservation(
+        hop=EDGE,
+        sni="localhost",
+        without_cert=_attempt(False, Outcome.REJECTED_HTTP),
+        with_cert=_attempt(True, Outcome.REJECTED_HTTP),
+    )
+
+    verdict = judge_hop(observation, ends_tls=True)
+
+    assert verdict.words.endswith("TLS ends here")
+    assert "refused" not in verdict.words

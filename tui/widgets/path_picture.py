@@ -41,8 +41,11 @@ class HopVerdict:
     words: str
 
 
-def judge_hop(observation: HopObservation, lost_at: str | None = None) -> HopVerdict:
-    """Say whether a hop asked for, accepted, refused or never saw the certificate."""
+def judge_hop(
+    observation: HopObservation, lost_at: str | None = None, ends_tls: bool = False
+) -> HopVerdict:
+    """Say whether a hop asked for, accepted, refused or never saw the certificate;
+    ends_tls marks the hop the diagnosis found keeping it from the hops behind."""
     first = observation.without_cert
     if first is None or first.outcome in _NOT_REACHED_WORDS:
         outcome = first.outcome if first else observation.connect_outcome
@@ -53,6 +56,11 @@ def judge_hop(observation: HopObservation, lost_at: str | None = None) -> HopVer
         return HopVerdict("-never-saw", f"never sees it: TLS ends at {lost_at}")
 
     requested = bool(observation.client_cert_requested)
+    if ends_tls:
+        return HopVerdict(
+            "-refused",
+            "asked · TLS ends here" if requested else "TLS ends here",
+        )
     with_cert = observation.with_cert
     if with_cert is not None and with_cert.outcome in _REJECTED:
         return HopVerdict(
@@ -170,7 +178,10 @@ class PathPicture(HorizontalScroll):
             box = self._box(observation.hop.label)
             if box is None:
                 continue
-            verdict = judge_hop(observation, lost_at.get(observation.hop.label))
+            label = observation.hop.label
+            verdict = judge_hop(
+                observation, lost_at.get(label), ends_tls=label in terminating_labels
+            )
             box.running_step = None
             box.last_line = verdict.words
             if observation.vendor and not box.hop.vendor:
