@@ -82,8 +82,8 @@ def test_judge_hop_behind_terminating_edge_never_sees_certificate() -> None:
 
 
 def test_judge_hop_that_ends_tls_says_so_rather_than_refused() -> None:
-    """The hop that ends TLS is drawn as where TLS ends, not as refusing the certificate,
-    though the refusal it relays came from the hop behind."""
+    """The hop that ends TLS is drawn as where TLS ends, not as refusing the
+    certificate: the refusal it relays came from the hop behind."""
     observation = HopObservation(
         hop=EDGE,
         sni="localhost",
