@@ -6,11 +6,11 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -158,7 +158,16 @@ class MtlsDoctorApp(App[int]):
         self.result = None
         await self.action_go_to("probe")
         await self._probe_screen().begin(request)
-        self._run_checks(request, self.run_id)
+        # Not a Textual thread worker: those run in asyncio's default executor, which
+        # the app waits for when it closes, so quitting during a probe of a silent
+        # server would leave a blank screen until the timeout. A daemon thread is
+        # dropped at exit; a result from an earlier run is ignored by its run_id.
+        threading.Thread(
+            target=self._run_checks,
+            args=(request, self.run_id),
+            name="mtls-doctor-checks",
+            daemon=True,
+        ).start()
 
     async def show_input_error(self, error: MtlsDoctorError) -> None:
         """Go to the step of the field the error names and show it there."""
@@ -171,7 +180,6 @@ class MtlsDoctorApp(App[int]):
             inline_message(error.message), title="Check this answer", severity="warning"
         )
 
-    @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
     def _run_checks(self, request: CheckRequest, run_id: int) -> None:
         """Probe in a thread; progress and the result come back as messages."""
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from knowledge.causes import FoundCause
@@ -22,6 +22,7 @@ from wizards.credentials import (
     load_client_identity,
 )
 from wizards.curl_check import CurlVerification, verify_curl
+from wizards.parallel import Pending, run_in_parallel
 from wizards.probe import ProbeSettings, probe_hop, probe_sni_variant
 from wizards.progress import ProgressCallback
 
@@ -69,16 +70,24 @@ def run_checks(
     # the curl command depends on the answers alone (unless the server proves
     # untrusted), so it is verified while the hops are probed
     curl = build_curl(_curl_inputs(request, identity, hops[0], server_untrusted=False))
-    with ThreadPoolExecutor(max_workers=len(hops) + 1) as pool:
-        verifying = pool.submit(_verify, curl, request, identity)
-        futures = [
-            pool.submit(
-                _observe_hop, hop, settings, request.target.host, identity, on_progress
-            )
-            for hop in hops
-        ]
-        observations = tuple(future.result() for future in futures)
-        verification = verifying.result()
+    verifying = Pending(lambda: _verify(curl, request, identity), "mtls-doctor-curl")
+    observations = tuple(
+        run_in_parallel(
+            [
+                functools.partial(
+                    _observe_hop,
+                    hop,
+                    settings,
+                    request.target.host,
+                    identity,
+                    on_progress,
+                )
+                for hop in hops
+            ],
+            "mtls-doctor-hop",
+        )
+    )
+    verification = verifying.result()
 
     acceptable_ca_names = next(
         (o.acceptable_ca_names for o in observations if o.acceptable_ca_names), ()
@@ -154,10 +163,12 @@ def _sni_variants(
     names.extend(others[:CERTIFICATE_NAMES_TRIED])
     if not names:
         return ()
-    with ThreadPoolExecutor(max_workers=len(names)) as pool:
-        return tuple(
-            pool.map(lambda name: probe_sni_variant(hop, settings, name), names)
+    return tuple(
+        run_in_parallel(
+            [functools.partial(probe_sni_variant, hop, settings, n) for n in names],
+            "mtls-doctor-sni",
         )
+    )
 
 
 def _certificate_names(observation: HopObservation) -> list[str]:
