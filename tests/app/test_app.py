@@ -236,6 +236,7 @@ APP_BAD_ANSWERS = [
     ("identity", "cert", "/nonexistent/client.pem", "no such file"),
     ("identity", "cert", "/", "is a folder"),
     ("identity", "key", "/nonexistent/client.key", "no such file"),
+    ("identity", "cert", "{client_key}", "holds a private key but no certificate"),
     ("identity", "password_env", "1BAD", "name of an environment variable"),
     ("identity", "password_env", "NOT_SET_ANYWHERE_MTLS", "is not set"),
     ("identity", "cacert", "/nonexistent/ca.pem", "no such file"),
@@ -258,6 +259,7 @@ async def test_bad_answer_typed_shows_message_beside_its_field_and_keeps_others(
     )
     app = MtlsDoctorApp(answers)
     before = dataclasses.asdict(answers)
+    value = value.format(client_key=pki.client_key)
 
     async with app.run_test(size=SIZE) as pilot:
         await app.action_go_to(step)

@@ -118,17 +118,12 @@ class IdentityScreen(StepScreen):
     @work(thread=True, exclusive=True, group="identity", exit_on_error=False)
     def _read_identity(self, answers: Answers, environ: Mapping[str, str]) -> None:
         """Load the files in a thread: PKCS#12 and encrypted keys take a moment."""
-        try:
-            facts = _load_facts(answers, environ)
-        except MtlsDoctorError as error:
-            message: Message = IdentityRejected(error)
-        except Exception as error:  # a file no parser expects must not end the app
-            logger.info("reading the client identity failed: %s", type(error).__name__)
-            message = IdentityRejected(
-                InputError("--cert", f"cannot read it ({type(error).__name__})")
-            )
-        else:
-            message = IdentityInspected(facts)
+        outcome = _checked_identity(answers, environ)
+        message: Message = (
+            IdentityRejected(outcome)
+            if isinstance(outcome, MtlsDoctorError)
+            else IdentityInspected(outcome)
+        )
         if not get_current_worker().is_cancelled:
             self.post_message(message)
 
@@ -137,9 +132,24 @@ class IdentityScreen(StepScreen):
         self.query_one("#findings", Static).update(describe_identity(event.facts))
 
     def on_identity_rejected(self, event: IdentityRejected) -> None:
-        error = event.error
+        self._show_rejection(event.error, focus=False)
+
+    def validate(self) -> bool:
+        """Besides each field's own check, the files must load together, as the probe
+        will load them: a key given as the certificate stops here, not at Run."""
+        if not super().validate():
+            return False
+        if not self.answers.cert.strip():
+            return True
+        outcome = _checked_identity(self.answers, self.doctor.environ)
+        if isinstance(outcome, MtlsDoctorError):
+            self._show_rejection(outcome, focus=True)
+            return False
+        return True
+
+    def _show_rejection(self, error: MtlsDoctorError, focus: bool) -> None:
         field = field_of(error, self.answers)
-        self.show_field_errors({field: error.message}, focus=False)
+        self.show_field_errors({field: error.message}, focus=focus)
         self.query_one("#findings", Static).update(f"✗ {inline_message(error.message)}")
 
 
@@ -156,6 +166,19 @@ def describe_identity(facts: IdentityFacts) -> str:
         mark = _SEVERITY_MARKS.get(str(finding.severity), "·")
         lines.append(f"{mark} {finding.id}: {finding.message}")
     return "\n".join(lines)
+
+
+def _checked_identity(
+    answers: Answers, environ: Mapping[str, str]
+) -> IdentityFacts | MtlsDoctorError:
+    """What the files hold, or why they cannot be used, as the probe would load them."""
+    try:
+        return _load_facts(answers, environ)
+    except MtlsDoctorError as error:
+        return error
+    except Exception as error:  # a file no parser expects must not end the app
+        logger.info("reading the client identity failed: %s", type(error).__name__)
+        return InputError("--cert", f"cannot read it ({type(error).__name__})")
 
 
 def _load_facts(answers: Answers, environ: Mapping[str, str]) -> IdentityFacts:
