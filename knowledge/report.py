@@ -43,8 +43,12 @@ def report_dict(
     curl: CurlCommand | str | None,
     identity: IdentityFacts | None = None,
     curl_verification: CurlVerificationLike | None = None,
+    pasted_cause_ids: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The report as a JSON-ready dict: the keys of schema 1, then extra detail."""
+    """The report as a JSON-ready dict: the keys of schema 1, then extra detail.
+
+    `pasted_cause_ids` are the causes an error text the person pasted points to; the
+    text itself stays out of the report, since a pasted log may hold anything."""
     report: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "target": {
@@ -75,7 +79,31 @@ def report_dict(
         }
     if identity is not None:
         report["identity"] = _identity(identity)
+    if pasted_cause_ids:
+        report["pasted_error"] = {
+            "cause_ids": list(pasted_cause_ids),
+            "confirmed": confirmed_by_probe(pasted_cause_ids, causes),
+        }
     return report
+
+
+def confirmed_by_probe(
+    pasted_cause_ids: Sequence[str], causes: Sequence[FoundCause]
+) -> list[str]:
+    """The causes a pasted error points to that the probe found too."""
+    found = {cause.id for cause in causes}
+    return [cause_id for cause_id in pasted_cause_ids if cause_id in found]
+
+
+def pasted_error_line(
+    pasted_cause_ids: Sequence[str], causes: Sequence[FoundCause]
+) -> str:
+    """One sentence on what a pasted error pointed to and what the probe confirmed."""
+    line = f"Your pasted error points to: {', '.join(pasted_cause_ids)}."
+    confirmed = confirmed_by_probe(pasted_cause_ids, causes)
+    if confirmed:
+        return f"{line} Confirmed by the probe: {', '.join(confirmed)}."
+    return f"{line} The probe confirmed none of them on this path."
 
 
 def report_markdown(
@@ -85,6 +113,7 @@ def report_markdown(
     curl: CurlCommand | str | None,
     identity: IdentityFacts | None = None,
     curl_verification: CurlVerificationLike | None = None,
+    pasted_cause_ids: Sequence[str] = (),
 ) -> str:
     """The report as Markdown for a person on an incident: path, causes, curl."""
     sni = _sni(target, observations)
@@ -101,6 +130,10 @@ def report_markdown(
         if causes
         else "- **Result:** no cause found: mutual TLS works on every hop checked"
     )
+    if pasted_cause_ids:
+        lines.append(
+            f"- **Pasted error:** {pasted_error_line(pasted_cause_ids, causes)}"
+        )
 
     lines += ["", "## Path", ""]
     lines += _hop_table(observations)

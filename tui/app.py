@@ -259,7 +259,9 @@ class MtlsDoctorApp(App[int]):
     def _write_report(self, result: CheckResult, kind: str, path: Path) -> str | None:
         """Write the report; why it could not be written, or None once it is."""
         try:
-            path.write_text(report_text(result, kind), encoding="utf-8")
+            path.write_text(
+                report_text(result, kind, self.likely_cause_ids), encoding="utf-8"
+            )
         except OSError as error:
             return f"{path}: {error.strerror}"
         except Exception as error:  # a report that cannot be built must not end the app
@@ -268,16 +270,28 @@ class MtlsDoctorApp(App[int]):
         return None
 
 
-def report_text(result: CheckResult, kind: str) -> str:
+def report_text(
+    result: CheckResult, kind: str, pasted_cause_ids: tuple[str, ...] = ()
+) -> str:
     """The whole diagnosis as JSON (schema 1) or Markdown; it holds no secret."""
     from knowledge.report import report_dict, report_markdown
 
     parts = (result.request.target, result.observations, result.causes, result.curl)
     identity, checked = result.identity, result.curl_verification
     if kind == "json":
-        report = report_dict(*parts, identity=identity, curl_verification=checked)
+        report = report_dict(
+            *parts,
+            identity=identity,
+            curl_verification=checked,
+            pasted_cause_ids=pasted_cause_ids,
+        )
         return json.dumps(report, indent=2) + "\n"
-    return report_markdown(*parts, identity=identity, curl_verification=checked)
+    return report_markdown(
+        *parts,
+        identity=identity,
+        curl_verification=checked,
+        pasted_cause_ids=pasted_cause_ids,
+    )
 
 
 def run_app(answers: Answers, autostart: bool = False) -> int:

@@ -153,6 +153,19 @@ async def test_paste_with_known_error_points_to_causes_the_probe_confirms(
         assert "Confirmed by the probe: client-cert-not-sent" in pasted
 
 
+async def test_paste_then_next_at_once_still_reads_the_text() -> None:
+    """Next pressed before the pause after pasting still reads the pasted text, so
+    the checks start from the causes it points to."""
+    app = MtlsDoctorApp(Answers())
+
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one(TextArea).load_text("ClientMTLSAuthStatus absent")
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: app.step == "target")
+
+        assert "client-cert-not-sent" in app.likely_cause_ids
+
+
 async def test_paste_longer_than_what_is_read_says_so() -> None:
     """An error after a huge paste is not read, and the screen says what was."""
     app = MtlsDoctorApp(Answers())

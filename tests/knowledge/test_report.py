@@ -246,3 +246,24 @@ def test_report_markdown_legacy_pkcs12_shows_reexport_first() -> None:
     text = report_markdown(TARGET, (ORIGIN,), (), curl)
 
     assert text.index("-legacy") < text.index("```sh\ncurl")
+
+
+@pytest.mark.parametrize(
+    ("causes", "confirmed"),
+    [((CAUSE,), [CAUSE.id]), ((), [])],
+)
+def test_report_pasted_error_says_which_of_its_causes_the_probe_confirmed(
+    causes: tuple[FoundCause, ...], confirmed: list[str]
+) -> None:
+    """The causes a pasted error points to, and which the probe found, are in both
+    reports; the pasted text itself is in neither."""
+    pasted = (CAUSE.id, "sni-mismatch")
+    report = report_dict(TARGET, (ORIGIN,), causes, None, pasted_cause_ids=pasted)
+    text = report_markdown(TARGET, (ORIGIN,), causes, None, pasted_cause_ids=pasted)
+
+    assert report["pasted_error"] == {
+        "cause_ids": list(pasted),
+        "confirmed": confirmed,
+    }
+    assert f"points to: {CAUSE.id}, sni-mismatch." in text
+    assert ("Confirmed by the probe" in text) is bool(confirmed)

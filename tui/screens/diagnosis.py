@@ -122,15 +122,10 @@ class DiagnosisScreen(StepScreen):
         )
 
     def _pasted_text(self, result: CheckResult) -> str:
+        from knowledge.report import pasted_error_line
+
         likely = self.doctor.likely_cause_ids
-        if not likely:
-            return ""
-        found = {cause.id for cause in result.causes}
-        confirmed = [cause_id for cause_id in likely if cause_id in found]
-        line = f"Your pasted error points to: {', '.join(likely)}."
-        if confirmed:
-            return f"{line} Confirmed by the probe: {', '.join(confirmed)}."
-        return f"{line} The probe confirmed none of them on this path."
+        return pasted_error_line(likely, result.causes) if likely else ""
 
     def action_copy_curl(self) -> None:
         """Put the curl command on the clipboard through the terminal."""

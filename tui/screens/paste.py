@@ -43,16 +43,23 @@ class PasteScreen(StepScreen):
             text_area.load_text(self.answers.error_text)
 
     def save_answers(self) -> None:
+        """Keep the text and, when the person leaves before the pause after typing,
+        read it now, so the checks still start from what it points to."""
         self.answers.error_text = self.query_one("#error-text", TextArea).text
+        if self._explain_timer is not None:
+            self._explain()
 
     @on(TextArea.Changed, "#error-text")
     def _text_changed(self) -> None:
-        self.save_answers()
+        self.answers.error_text = self.query_one("#error-text", TextArea).text
         if self._explain_timer is not None:
             self._explain_timer.stop()
         self._explain_timer = self.set_timer(EXPLAIN_DELAY, self._explain)
 
     def _explain(self) -> None:
+        if self._explain_timer is not None:
+            self._explain_timer.stop()
+            self._explain_timer = None
         # the table of error texts loads on the first paste, not before the first screen
         from knowledge.error_meanings import LONGEST_TEXT, cause_ids_of, explain
 
