@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import PurePath
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.types import (
     PublicKeyTypes,
 )
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from knowledge.curl import reexport_pkcs12_command
 
 EXPIRY_WARNING_DAYS = 30
 """A certificate this close to its end gets a warning."""
@@ -331,24 +333,11 @@ def pkcs12_legacy(algorithms: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name in algorithms if name in legacy)
 
 
-def reexport_command(file: str) -> str:
-    """The commands that re-export a legacy PKCS#12 file with current algorithms."""
-    stem = file[: -len(".p12")] if file.endswith(".p12") else file
-    source, temporary, target = (
-        shlex.quote(file),
-        shlex.quote(f"{stem}-tmp.pem"),
-        shlex.quote(f"{stem}-modern.p12"),
-    )
-    return (
-        f"openssl pkcs12 -legacy -in {source} -out {temporary} && "
-        f"openssl pkcs12 -export -in {temporary} -out {target} && rm {temporary}"
-    )
-
-
 def pkcs12_findings(
-    file: str, algorithms: Sequence[str]
+    file: str, algorithms: Sequence[str], password_env: str | None = None
 ) -> tuple[CredentialFinding, ...]:
-    """The finding for a PKCS#12 file that OpenSSL 3 tools refuse, if it is one."""
+    """The finding for a PKCS#12 file that OpenSSL 3 tools refuse, if it is one; its
+    re-export command reads the passphrase from password_env when there is one."""
     legacy = pkcs12_legacy(algorithms)
     if not legacy:
         return ()
@@ -359,10 +348,20 @@ def pkcs12_findings(
             f"{file} is encrypted with {', '.join(legacy)}, which OpenSSL 3 (and the "
             "curl, nginx or HAProxy built on it) refuses by default with 'digital "
             "envelope routines::unsupported'. Re-export it with current algorithms "
-            f"(it asks for the passphrases): {reexport_command(file)}",
+            f"{_asks_or_reads(password_env)}: "
+            f"{reexport_pkcs12_command(PurePath(file), password_env)}",
             file,
         ),
     )
+
+
+def _asks_or_reads(password_env: str | None) -> str:
+    if password_env is None:
+        return (
+            "(openssl asks for the passphrase; -passin and -passout env:VAR read it "
+            "from a variable)"
+        )
+    return f"(the passphrase is read from ${password_env})"
 
 
 def assess_identity(
@@ -376,6 +375,7 @@ def assess_identity(
     leaf_index: int = 0,
     key_encrypted: bool = False,
     pkcs12_encryption: Sequence[str] = (),
+    password_env: str | None = None,
     trusted_cas: Sequence[x509.Certificate] | None = None,
     trusted_cas_file: str | None = None,
     acceptable_ca_names: Sequence[str] = (),
@@ -405,7 +405,7 @@ def assess_identity(
     findings += _trust_findings(
         path, stray, trusted_cas, trusted_cas_file, cert_file, certificate_files or {}
     )
-    findings += pkcs12_findings(cert_file, pkcs12_encryption)
+    findings += pkcs12_findings(cert_file, pkcs12_encryption, password_env)
     chain_issuers = tuple(c.issuer.rfc4514_string() for c in path)
     if not issuer_advertised(chain_issuers, acceptable_ca_names):
         findings.append(

@@ -352,17 +352,25 @@ def _setup(inputs: CurlInputs) -> Iterator[str]:
         or not inputs.pkcs12_legacy
     ):
         return
-    # pkcs12 -export reads its input twice, so the middle step is a file (key still
-    # encrypted), removed at the end
-    new_path = reexported_pkcs12_path(inputs.cert_path)
-    source = shlex.quote(str(inputs.cert_path))
+    yield reexport_pkcs12_command(inputs.cert_path, inputs.password_env)
+
+
+def reexport_pkcs12_command(path: PurePath, password_env: str | None) -> str:
+    """The shell line that re-exports a legacy PKCS#12 file with OpenSSL 3's default
+    algorithms, beside it; the passphrase comes from the variable, else openssl asks.
+
+    pkcs12 -export reads its input twice, so the middle step is a PEM file whose key
+    stays encrypted with the same passphrase, removed at the end.
+    """
+    new_path = reexported_pkcs12_path(path)
+    source = shlex.quote(str(path))
     middle = shlex.quote(str(new_path.with_suffix(".pem")))
     target = shlex.quote(str(new_path))
     passin = passout = ""
-    if inputs.password_env is not None:
-        passin = f" -passin env:{inputs.password_env}"
-        passout = f" -passout env:{inputs.password_env}"
-    yield (
+    if password_env is not None:
+        passin = f" -passin env:{password_env}"
+        passout = f" -passout env:{password_env}"
+    return (
         f"openssl pkcs12 -legacy -in {source}{passin}{passout} -out {middle}"
         f" && openssl pkcs12 -export -in {middle}{passin} -out {target}{passout}"
         f"; rm -f {middle}"

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import asdict, dataclass
 from functools import cache
+from pathlib import PurePath
 from typing import TYPE_CHECKING
+
+from knowledge.curl import reexport_pkcs12_command, reexported_pkcs12_path
 
 if TYPE_CHECKING:
     import jinja2
+
+
+REEXPORT_PASSWORD_VARIABLE = "P12_PASS"
+"""The variable the legacy PKCS#12 re-export snippet reads the passphrase from."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,12 @@ class SnippetContext:
             "server_name": self.server_name,
             "upstream_host": self.upstream_host,
             "upstream_port": self.upstream_port,
+            "reexported_cert_file": shlex.quote(
+                str(reexported_pkcs12_path(PurePath(self.cert_file)))
+            ),
+            "reexport_command": reexport_pkcs12_command(
+                PurePath(self.cert_file), REEXPORT_PASSWORD_VARIABLE
+            ),
         }
 
 

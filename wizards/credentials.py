@@ -194,6 +194,7 @@ class ClientIdentity:
             leaf_index=self.leaf_index,
             key_encrypted=self.key_encrypted,
             pkcs12_encryption=self.pkcs12_encryption,
+            password_env=self.password_env,
             trusted_cas=trusted_cas,
             trusted_cas_file=str(client_ca) if client_ca else None,
             acceptable_ca_names=acceptable_ca_names,
@@ -382,7 +383,9 @@ def inspect_files(
         if any(f.file_format == "pkcs12" for f in files):
             locked = list(unreadable)
             for f in files:
-                locked += pkcs12_findings(str(f.path), f.pkcs12_encryption)
+                locked += pkcs12_findings(
+                    str(f.path), f.pkcs12_encryption, password_env
+                )
             return Inspection(files, None, tuple(locked))
         first = paths[0]
         raise _unusable(
@@ -410,7 +413,7 @@ def inspect_files(
     extra = list(unreadable)
     for f in files:
         if f is not cert_file:
-            extra += pkcs12_findings(str(f.path), f.pkcs12_encryption)
+            extra += pkcs12_findings(str(f.path), f.pkcs12_encryption, password_env)
     facts = assess_identity(
         leaf,
         chain,
@@ -421,6 +424,7 @@ def inspect_files(
         leaf_index=leaf_index,
         key_encrypted=bool(key_file and key_file.key_encrypted),
         pkcs12_encryption=cert_file.pkcs12_encryption,
+        password_env=password_env,
         trusted_cas=trusted_cas,
         trusted_cas_file=str(client_ca) if client_ca else None,
         acceptable_ca_names=acceptable_ca_names,

@@ -20,9 +20,9 @@ from knowledge.certificate_findings import (
     issuer_advertised,
     pkcs12_encryption_algorithms,
     pkcs12_legacy,
-    reexport_command,
     sha256_fingerprint,
 )
+from knowledge.curl import reexport_pkcs12_command
 from tests.credentials.conftest import LEGACY_PASSWORD, CredentialFiles
 from tests.pki import PkiFiles
 from wizards.credentials import load_client_identity
@@ -181,13 +181,11 @@ def test_pkcs12_encryption_algorithms_tell_legacy_from_modern(
 def test_reexport_command_makes_a_modern_pkcs12(
     creds: CredentialFiles, tmp_path: Path
 ) -> None:
-    """The suggested re-export, run with passphrases from a variable, drops RC2."""
+    """The suggested re-export, run with the passphrase in a variable, drops RC2 and
+    leaves no middle file."""
     legacy = tmp_path / "old.p12"
     legacy.write_bytes(creds.legacy_p12.read_bytes())
-    command = reexport_command(str(legacy)).replace(
-        "openssl pkcs12",
-        "openssl pkcs12 -passin env:P12PASS -passout env:P12PASS",
-    )
+    command = reexport_pkcs12_command(legacy, "P12PASS")
     subprocess.run(
         command,
         shell=True,
@@ -195,9 +193,9 @@ def test_reexport_command_makes_a_modern_pkcs12(
         capture_output=True,
         env={**os.environ, "P12PASS": LEGACY_PASSWORD},
     )
-    modern = tmp_path / "old-modern.p12"
+    modern = tmp_path / "old-reexported.p12"
     assert not pkcs12_legacy(pkcs12_encryption_algorithms(modern.read_bytes()))
-    assert not (tmp_path / "old-tmp.pem").exists()
+    assert sorted(tmp_path.iterdir()) == sorted([legacy, modern])
     assert not load_client_identity(modern, None, LEGACY_PASSWORD).pkcs12_legacy
 
 
