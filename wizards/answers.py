@@ -16,6 +16,7 @@ from knowledge.errors import InputError
 from knowledge.observations import Hop, Target
 
 DEFAULT_TIMEOUT = 5.0
+MIN_TIMEOUT = 0.2
 MAX_TIMEOUT = 120.0
 VENDORS = (
     "cloudflare",
@@ -168,15 +169,19 @@ def parse_hop(spec: str) -> Hop:
 
 def parse_timeout(value: str | float) -> float:
     """Read the bound on each network step, in seconds."""
+    if isinstance(value, str) and not value.strip():
+        raise InputError("--timeout", f"enter the seconds, e.g. {DEFAULT_TIMEOUT:g}")
     try:
         seconds = float(value)
     except (TypeError, ValueError):
         raise InputError(
             "--timeout", f"{value!r} is not a number of seconds, e.g. 5"
         ) from None
-    if not (0 < seconds <= MAX_TIMEOUT) or seconds != seconds:
+    if not (MIN_TIMEOUT <= seconds <= MAX_TIMEOUT) or seconds != seconds:
         raise InputError(
-            "--timeout", f"{value} is out of range; give seconds above 0, at most 120"
+            "--timeout",
+            f"{value} is out of range; give seconds from {MIN_TIMEOUT:g} to "
+            f"{MAX_TIMEOUT:g}",
         )
     return seconds
 

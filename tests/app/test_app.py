@@ -244,6 +244,7 @@ APP_BAD_ANSWERS = [
     ("target", "url", "api example.test", "spaces"),
     ("target", "timeout", "soon", "not a number of seconds"),
     ("target", "timeout", "0", "out of range"),
+    ("target", "timeout", " ", "enter the seconds"),
     ("sni", "sni", "10.0.0.1", "IP address"),
     ("sni", "sni", "*.example.test", "not a valid host name"),
     ("identity", "cert", "/nonexistent/client.pem", "no such file"),

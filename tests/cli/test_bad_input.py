@@ -85,6 +85,8 @@ BAD_CHECK_ARGUMENTS = [
     (["check", "localhost", "--timeout", "nan"], "--timeout"),
     (["check", "localhost", "--timeout", "1e400"], "--timeout"),
     (["check", "localhost", "--timeout", "5s"], "--timeout"),
+    (["check", "localhost", "--timeout", "0.0001"], "from 0.2 to 120"),
+    (["check", "localhost", "--timeout", ""], "enter the seconds"),
     (["check", "localhost", "--timeout", ""], "--timeout"),
     (["check", "localhost", "--password-env", "my secret"], "--password-env"),
     (["check", "localhost", "--key", "/nonexistent/client.key"], "--key"),
