@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -242,9 +241,14 @@ def unreadable_key_finding(
         source = (
             f"the passphrase in ${password_env}" if password_env else "the passphrase"
         )
+        openssl_says = (
+            "Mac verify error: invalid password?"
+            if what.startswith("PKCS#12")
+            else "bad decrypt"
+        )
         message = (
             f"{source} does not decrypt the {what} in {file}: check it "
-            "(OpenSSL says 'bad decrypt')"
+            f"(OpenSSL says '{openssl_says}')"
         )
     else:
         message = (
@@ -427,7 +431,7 @@ def assess_identity(
         subject_alt_names=subject_alt_names(certificate),
         not_before=_when(certificate.not_valid_before_utc),
         not_after=_when(certificate.not_valid_after_utc),
-        days_left=math.floor(remaining.total_seconds() / 86400),
+        days_left=int(remaining.total_seconds() / 86400),  # -30, as "30 days ago"
         key_type=describe_key(certificate.public_key()),
         has_private_key=private_key is not None,
         key_encrypted=key_encrypted,
@@ -803,7 +807,8 @@ def _trust_findings(
                 "client-chain-incomplete",
                 Severity.ERROR,
                 f"no path from '{leaf.subject.rfc4514_string()}' to a CA in {bundle}: "
-                f"'{missing}', the issuer of '{end_name}', is in neither. If it is an "
+                f"'{missing}', the issuer of '{end_name}', is neither in {file} nor "
+                f"in {bundle}. If it is an "
                 f"intermediate CA, add its certificate to {file} after the one it "
                 f"issued{_where_to_get(end)}; if it is a root CA, the server does not "
                 "trust it",

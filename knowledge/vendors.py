@@ -142,7 +142,8 @@ def _score(fp: _Fingerprint, clues: VendorClues) -> tuple[int, tuple[str, ...]]:
     for name, value in clues.headers:
         lowered = name.lower()
         if lowered == "server" and any(p.search(value) for p in fp.server):
-            score += _WEIGHT_SERVER
+            if not any(e.startswith("Server header") for e in evidence):
+                score += _WEIGHT_SERVER  # once, though both attempts answered
             evidence.append(f"Server header {value!r}")
         elif lowered in fp.headers or lowered.startswith(fp.header_prefix or ("\0",)):
             marks.append(f"{name} header")
@@ -155,7 +156,7 @@ def _score(fp: _Fingerprint, clues: VendorClues) -> tuple[int, tuple[str, ...]]:
             marks.append(f"cookie {cookie}")
     if marks:
         score += _WEIGHT_PROXY_MARKS
-        evidence.extend(marks)
+        evidence.extend(dict.fromkeys(marks))
 
     for pattern in fp.body:
         match = pattern.search(clues.body)
@@ -186,7 +187,7 @@ def _score(fp: _Fingerprint, clues: VendorClues) -> tuple[int, tuple[str, ...]]:
                 )
                 break
 
-    return score, tuple(evidence)
+    return score, tuple(dict.fromkeys(evidence))
 
 
 def clues_of(observation: HopObservation) -> VendorClues:

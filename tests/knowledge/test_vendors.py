@@ -287,3 +287,20 @@ def test_cloudflare_ranges_are_dated_data() -> None:
     versions = {network.version for network in ranges.networks}
     assert versions == {4, 6}
     assert len(ranges.networks) == 22
+
+
+def test_detect_vendor_headers_of_both_attempts_are_named_once() -> None:
+    """Headers seen on both attempts (each CF-RAY its own) count and show once."""
+    clues = VendorClues(
+        headers=(
+            ("Server", "cloudflare"),
+            ("CF-RAY", "8a1b2c3d4e5f6a7b-FRA"),
+            ("Server", "cloudflare"),
+            ("CF-RAY", "8a1b2c3d4e5f6a7c-FRA"),
+        )
+    )
+
+    vendor, evidence = detect_vendor(clues)
+
+    assert vendor == "cloudflare"
+    assert len(evidence) == len(set(evidence)) == 2
