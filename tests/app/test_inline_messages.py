@@ -16,7 +16,8 @@ from tui.screens.base import inline_message
         ),
         (
             "--password-env: the key is encrypted: name it with --password-env VAR",
-            "the key is encrypted: name it with the Passphrase var field",
+            "the key is encrypted: name it with the Passphrase var field (or type it "
+            "under Passphrase)",
         ),
         (
             "--password-env: FOO is not set; export FOO=... before running",

@@ -46,7 +46,14 @@ def inline_message(message: str) -> str:
     message = message.replace(
         _BEFORE_RUNNING, " and start mtls-doctor again, or type it under Passphrase"
     )
-    return _OPTION.sub(lambda option: f"the {_FIELD_LABELS[option[1]]} field", message)
+    return _OPTION.sub(_field_words, message)
+
+
+def _field_words(option: re.Match[str]) -> str:
+    name = option[1]
+    if name == "--password-env":
+        return "the Passphrase var field (or type it under Passphrase)"
+    return f"the {_FIELD_LABELS[name]} field"
 
 
 def field_of(error: MtlsDoctorError, answers: Answers) -> str:

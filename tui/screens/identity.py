@@ -164,7 +164,7 @@ def describe_identity(facts: IdentityFacts) -> str:
         lines.append("✓ nothing wrong found in the files")
     for finding in facts.findings:
         mark = _SEVERITY_MARKS.get(str(finding.severity), "·")
-        lines.append(f"{mark} {finding.id}: {finding.message}")
+        lines.append(f"{mark} {finding.id}: {inline_message(finding.message)}")
     return "\n".join(lines)
 
 
