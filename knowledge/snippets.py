@@ -28,6 +28,7 @@ class SnippetContext:
     client_ca_file: str = "/etc/ssl/mtls/client-ca.pem"
     cert_file: str = "client.crt"
     key_file: str = "client.key"
+    server_ca_file: str | None = None  # the CA bundle the servers are verified with
     upstream: str = "UPSTREAM_HOST:8080"  # what the hop proxies to, where unknown
     hop: str = "origin"
 

@@ -207,6 +207,7 @@ def _snippet_context(request: CheckRequest, hops: tuple[Hop, ...]) -> SnippetCon
         client_ca_file=str(request.client_ca or "/etc/ssl/client-ca.pem"),
         cert_file=str(request.cert or "client.crt"),
         key_file=str(request.key or "client.key"),
+        server_ca_file=str(request.cacert) if request.cacert else None,
         upstream=upstream,
     )
 
