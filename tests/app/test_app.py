@@ -439,7 +439,10 @@ async def test_export_to_a_bad_path_keeps_the_dialog_open_saying_why(
         await wait_until(pilot, lambda: not isinstance(app.screen, ExportDialog))
 
     assert "is a folder" in reasons[str(tmp_path)]
-    assert "No such file or directory" in reasons["/nonexistent/folder/x.md"]
+    assert (
+        "the folder /nonexistent/folder does not exist"
+        in reasons["/nonexistent/folder/x.md"]
+    )
     assert "exists: Save again to replace it" in reasons["old.md"]
     assert "client-cert-not-sent" in existing.read_text()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from knowledge.errors import InputError
 from knowledge.report import report_dict, report_markdown
 from tui.commands.arguments import answers_from_args
-from tui.commands.output import print_out
+from tui.commands.output import print_out, report_path_problem
 from wizards.answers import build_request
 from wizards.session import CheckResult, run_checks
 
@@ -57,16 +57,7 @@ def _markdown(result: CheckResult) -> str:
 
 def _check_output_path(path: Path) -> None:
     """Refuse a report path that cannot be written before probing, not after."""
-    folder = path.parent if str(path.parent) else Path(".")
-    problem = None
-    if path.is_dir():
-        problem = "is a folder: add a file name to it"
-    elif not folder.is_dir():
-        problem = f"cannot be written: the folder {folder} does not exist"
-    elif not os.access(folder, os.W_OK) or (
-        path.exists() and not os.access(path, os.W_OK)
-    ):
-        problem = "cannot be written here (no permission)"
+    problem = report_path_problem(path)
     if problem is not None:
         raise InputError("--output", f"{path} {problem}; choose another path")
 

@@ -1,9 +1,11 @@
-"""Standard output for the commands, quiet once its reader has gone (`| head`)."""
+"""Where the commands write: standard output, quiet once its reader has gone (`| head`),
+and report files, checked before anything is probed."""
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 
 def print_out(text: str) -> None:
@@ -16,3 +18,17 @@ def print_out(text: str) -> None:
         # flush at exit does not fail again
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def report_path_problem(path: Path) -> str | None:
+    """Why a report cannot be written to path (to follow the path's name), or None."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        return "is a folder: add a file name to it"
+    if not folder.is_dir():
+        return f"cannot be written: the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
+        return "cannot be written here (no permission)"
+    return None

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from tui.commands.output import report_path_problem
+
 WriteReport = Callable[[Path], str | None]
 """Writes the report to a path; returns why it could not, or None once written."""
 
@@ -44,10 +46,10 @@ class ExportDialog(ModalScreen[Path | None]):
     @on(Input.Submitted, "#export-path")
     def _save(self) -> None:
         text = self.query_one("#export-path", Input).value.strip()
-        problem = "Give a file name." if not text else None
         path = Path(text).expanduser()
-        if problem is None and path.is_dir():
-            problem = f"{path} is a folder: add a file name to it."
+        problem = "Give a file name." if not text else None
+        if problem is None and (why := report_path_problem(path)) is not None:
+            problem = f"{path} {why}."
         elif problem is None and path.exists() and self._replace_confirmed != path:
             self._replace_confirmed = path
             problem = f"{path} exists: Save again to replace it."
