@@ -15,6 +15,7 @@ from knowledge.http_refusals import (
     is_refusal_status,
 )
 from knowledge.observations import (
+    DIRECT_LABEL,
     HandshakeAttempt,
     HopObservation,
     Outcome,
@@ -617,7 +618,8 @@ def _context_for(
         host=this.host,
         port=this.port,
         sni=observed.sni or context.sni or context.host,
-        hop=this.label,
+        # the one hop of a path given without hops reads better in prose by address
+        hop=this.address if this.label == DIRECT_LABEL else this.label,
         upstream=upstream,
     )
 

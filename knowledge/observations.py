@@ -101,6 +101,10 @@ class DnsView:
     error: str | None = None
 
 
+DIRECT_LABEL = "direct"
+"""The label of the one hop of a path given without hops: the server itself."""
+
+
 @dataclass(frozen=True)
 class Hop:
     """One stop on the path, client side first."""

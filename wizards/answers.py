@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import idna
 
 from knowledge.errors import InputError
-from knowledge.observations import Hop, Target
+from knowledge.observations import DIRECT_LABEL, Hop, Target
 
 DEFAULT_TIMEOUT = 5.0
 MIN_TIMEOUT = 0.2
@@ -29,8 +29,6 @@ VENDORS = (
     "aws-alb",
     "traefik",
 )
-
-DIRECT_LABEL = "direct"
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

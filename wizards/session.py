@@ -28,7 +28,6 @@ from wizards.progress import ProgressCallback
 
 logger = logging.getLogger(__name__)
 
-DIRECT_LABEL = "direct"
 CERTIFICATE_NAMES_TRIED = 3
 """How many names of a hop's server certificate are tried as other server names."""
 

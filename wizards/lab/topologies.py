@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from knowledge.observations import DIRECT_LABEL
 from wizards.lab.openssl_server import OpenSslServer
 from wizards.lab.pki import LabPki
 from wizards.lab.plain import PlainHttpServer, reserve_closed_port
@@ -22,7 +23,6 @@ from wizards.lab.server import ContextChooser, LabTlsServer, Responder, server_c
 
 LAB_SERVER_HEADER = "mtls-doctor-lab"
 PROTECTED_SERVER_NAME = "localhost"
-SINGLE_HOP_LABEL = "direct"
 
 
 class LabListener(Protocol):
@@ -53,11 +53,11 @@ def _context(pki: LabPki, mode: ssl.VerifyMode) -> ssl.SSLContext:
 
 
 def _single_hop(choose: ContextChooser, respond: Responder) -> tuple[LabHop, ...]:
-    return _only_hop(LabTlsServer(SINGLE_HOP_LABEL, choose, respond).start())
+    return _only_hop(LabTlsServer(DIRECT_LABEL, choose, respond).start())
 
 
 def _only_hop(listener: LabListener, vendor: str | None = None) -> tuple[LabHop, ...]:
-    return (LabHop(SINGLE_HOP_LABEL, vendor, listener),)
+    return (LabHop(DIRECT_LABEL, vendor, listener),)
 
 
 def one_server(mode: ssl.VerifyMode, respond: Responder | None = None) -> StartServers:
@@ -74,7 +74,7 @@ def one_server(mode: ssl.VerifyMode, respond: Responder | None = None) -> StartS
 
 def plain_http(pki: LabPki) -> tuple[LabHop, ...]:
     """nginx listening without `ssl`: plain HTTP where TLS is expected."""
-    server = PlainHttpServer(SINGLE_HOP_LABEL, greeting(NGINX_SERVER))
+    server = PlainHttpServer(DIRECT_LABEL, greeting(NGINX_SERVER))
     return _only_hop(server.start(), "nginx")
 
 
@@ -96,7 +96,7 @@ def post_handshake_auth(pki: LabPki) -> tuple[LabHop, ...]:
     """Apache-like: the certificate is asked for after the request, over TLS 1.3."""
     context = post_handshake_context(pki.server_cert, pki.server_key, pki.client_ca)
     server = PostHandshakeAuthServer(
-        SINGLE_HOP_LABEL, lambda _name: context, apache_requires_certificate
+        DIRECT_LABEL, lambda _name: context, apache_requires_certificate
     )
     return _only_hop(server.start(), "apache")
 
