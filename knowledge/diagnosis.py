@@ -58,6 +58,12 @@ _ALERT_CAUSES = {
     48: "client-cert-untrusted",
     51: "client-cert-untrusted",
 }
+# An alert that a finding about the client's files explains more precisely: the
+# server's generic verdict becomes that finding's cause.
+_ALERT_EXPLAINED_BY_FINDING = {
+    42: "client-cert-not-yet-valid",
+    48: "client-chain-incomplete",
+}
 _ALERT_NO_CERTIFICATE = frozenset({116})
 _ALERT_UNRECOGNIZED_NAME = 112
 
@@ -496,8 +502,9 @@ def _match_refused_certificate(path: _Path) -> Iterator[_Match]:
         alert = with_cert.alert_received
         if alert in _ALERT_CAUSES and (with_cert.client_cert_sent or alert != 40):
             cause_id = _ALERT_CAUSES[alert]
-            if alert == 42 and _has_finding(path.identity, "client-cert-not-yet-valid"):
-                cause_id = "client-cert-not-yet-valid"
+            explaining = _ALERT_EXPLAINED_BY_FINDING.get(alert)
+            if explaining and _has_finding(path.identity, explaining):
+                cause_id = explaining
             evidence = (
                 words,
                 f"the server refused the certificate with {_alert_words(alert)}",

@@ -398,6 +398,17 @@ CAUSE_ROWS = (
         (("client-cert-not-yet-valid", "origin"),),
     ),
     Row(
+        "client-chain-incomplete-alert-48-and-file",
+        (
+            at_hop(
+                requires_a_certificate(),
+                with_cert(Outcome.REJECTED_TLS, request=requested(), alert=48),
+            ),
+        ),
+        identity(("client-chain-incomplete", Severity.ERROR, "intermediate missing")),
+        (("client-chain-incomplete", "origin"),),
+    ),
+    Row(
         "client-cert-wrong-purpose-alert-43",
         (
             at_hop(
