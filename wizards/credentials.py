@@ -162,7 +162,7 @@ class ClientIdentity:
         contents = b"".join(
             c.public_bytes(serialization.Encoding.PEM)
             for c in (self.certificate, *self.chain)
-        ) + _encrypted_pem(self.private_key, one_time_password.encode())
+        ) + encrypted_pem(self.private_key, one_time_password.encode())
 
         folder = tempfile.mkdtemp(prefix="mtls-doctor-")
         _live_folders.add(folder)
@@ -302,7 +302,7 @@ def load_client_identity(
     )
 
 
-def _encrypted_pem(private_key: PrivateKeyTypes, password: bytes) -> bytes:
+def encrypted_pem(private_key: PrivateKeyTypes, password: bytes) -> bytes:
     """The key as PEM encrypted with a one-time password.
 
     RSA and EC keys take OpenSSL's traditional encryption (AES-256 keyed by a single

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from knowledge.curl import CurlCommand, CurlInputs
+from wizards.credentials import encrypted_pem
 
 logger = logging.getLogger(__name__)
 
@@ -292,13 +293,7 @@ def _pem_identity(
         with os.fdopen(descriptor, "wb") as pem_file:
             for cert in certificates:
                 pem_file.write(cert.public_bytes(serialization.Encoding.PEM))
-            pem_file.write(
-                key.private_bytes(  # type: ignore[union-attr]
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.BestAvailableEncryption(one_time.encode()),
-                )
-            )
+            pem_file.write(encrypted_pem(key, one_time.encode()))
         yield str(pem_path), None, one_time
 
 
