@@ -28,7 +28,11 @@ commands:
 
 
 class _OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line on stderr and exit 2."""
+    """An argument parser whose errors are one line on stderr and exit 2, and which
+    takes no abbreviation: `--password x` must not pass for `--password-env x`."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(allow_abbrev=False, **options)  # type: ignore[arg-type]
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
@@ -181,6 +185,14 @@ def _not_a_command(word: str) -> str:
     )
 
 
+def _passphrase_given(args: Sequence[str]) -> bool:
+    """Whether the command line tries to carry a passphrase itself (`--password`,
+    `--pass=...`): any option beginning so, other than --password-env."""
+    return any(
+        a.startswith("--pass") and a.split("=", 1)[0] != "--password-env" for a in args
+    )
+
+
 def _interrupt_on_terminate(_signal_number: int, _frame: FrameType | None) -> None:
     """Turn SIGTERM and SIGHUP (a closed terminal) into an interrupt, so `finally`
     blocks and atexit handlers run and no file holding a key is left behind."""
@@ -190,6 +202,13 @@ def _interrupt_on_terminate(_signal_number: int, _frame: FrameType | None) -> No
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if _passphrase_given(args_list):
+        # said without the value: it is a secret
+        sys.stderr.write(
+            "mtls-doctor: a passphrase is never taken on the command line: "
+            "`read -rs VAR && export VAR`, then give --password-env VAR\n"
+        )
+        return 2
     command = args_list[0] if args_list and args_list[0] in COMMANDS else ""
     if command:
         args = _command_parser(command).parse_args(args_list[1:])

@@ -47,6 +47,9 @@ BAD_CHECK_ARGUMENTS = [
     (["check", "localhost", "--bogus-option"], "unrecognized"),
     (["check", "localhost", "--sni", "a.example", "--no-sni"], "--no-sni"),
     (["chek", "localhost"], "did you mean 'check'"),
+    (["check", "localhost", "--password", "s3cret"], "never taken on the command"),
+    (["check", "localhost", "--pass=s3cret"], "never taken on the command"),
+    (["inspect", "c.pem", "--passw", "s3cret"], "never taken on the command"),
     (["check", "localhost", "--output", "/nonexistent/r.md"], "--output"),
     (["check", "localhost", "--output", "/"], "--output"),
     (["inspekt", "client.pem"], "did you mean 'inspect'"),
@@ -122,6 +125,7 @@ def test_command_line_bad_argument_exits_2_with_one_named_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert named in lines[0]
+    assert "s3cret" not in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -220,6 +224,7 @@ def _assert_one_named_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert named in lines[0]
+    assert "s3cret" not in result.stderr
     assert "Traceback" not in result.stderr
     for secret in SECRETS_IN_ENVIRONMENT.values():
         assert not secret or secret not in result.stderr + result.stdout
