@@ -519,7 +519,7 @@ def _match_identity_findings(path: _Path) -> Iterator[_Match]:
         return
     for finding in path.identity.findings:
         if finding.is_cause:
-            where = f" ({finding.file})" if finding.file else ""
+            where = f" (seen in {finding.file})" if finding.file else ""
             yield _Match(finding.id, None, (f"{finding.message}{where}",))
 
 

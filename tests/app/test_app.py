@@ -247,6 +247,7 @@ APP_BAD_ANSWERS = [
     ("target", "timeout", " ", "enter the seconds"),
     ("sni", "sni", "10.0.0.1", "IP address"),
     ("sni", "sni", "*.example.test", "not a valid host name"),
+    ("sni", "sni", " ", "enter the server name to send"),
     ("identity", "cert", "/nonexistent/client.pem", "no such file"),
     ("identity", "cert", "/", "is a folder"),
     ("identity", "key", "/nonexistent/client.key", "no such file"),

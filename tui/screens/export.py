@@ -49,7 +49,7 @@ class ExportDialog(ModalScreen[Path | None]):
         path = Path(text).expanduser()
         problem = "Give a file name." if not text else None
         if problem is None and (why := report_path_problem(path)) is not None:
-            problem = f"{path} {why}."
+            problem = f"{path} {why}; choose another path."
         elif problem is None and path.exists() and self._replace_confirmed != path:
             self._replace_confirmed = path
             problem = f"{path} exists: Save again to replace it."

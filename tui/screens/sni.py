@@ -48,6 +48,17 @@ class SniScreen(StepScreen):
             self.query_one(FormField).value if choice == "sni-custom" else ""
         )
 
+    def validate(self) -> bool:
+        """Besides the name's own check: "Another name" needs a name."""
+        pressed = self.query_one("#sni-choice", RadioSet).pressed_button
+        custom = pressed is not None and pressed.id == "sni-custom"
+        if custom and not self.query_one(FormField).value.strip():
+            self.show_field_errors(
+                {"sni": "enter the server name to send, or choose another option"}
+            )
+            return False
+        return super().validate()
+
     @on(RadioSet.Changed, "#sni-choice")
     def _choice_changed(self) -> None:
         self.save_answers()

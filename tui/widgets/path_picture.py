@@ -67,6 +67,9 @@ def judge_hop(
             "-refused", "asked · refused it" if requested else "refused it"
         )
     if with_cert is not None and with_cert.outcome is Outcome.ACCEPTED and requested:
+        request = with_cert.certificate_request
+        if request is not None and request.after_handshake:
+            return HopVerdict("-asked", "asked after the request")
         return HopVerdict("-accepted", "asked · accepted it")
     if requested and first.outcome in _REJECTED:
         return HopVerdict("-refused", "asked · refused: none sent")
