@@ -38,6 +38,12 @@ class SnippetContext:
         return self.sni or self.host
 
     @property
+    def address(self) -> str:
+        """host:port of the hop itself, an IPv6 host in brackets."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    @property
     def upstream_host(self) -> str:
         """The host part of `upstream`, without IPv6 brackets."""
         host, _, _ = self.upstream.rpartition(":")
@@ -54,6 +60,7 @@ class SnippetContext:
         return {
             **asdict(self),
             "server_name": self.server_name,
+            "address": self.address,
             "upstream_host": self.upstream_host,
             "upstream_port": self.upstream_port,
             "reexported_cert_file": shlex.quote(
