@@ -8,12 +8,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import idna
 
 from knowledge.errors import InputError
-from knowledge.observations import DIRECT_LABEL, Hop, Target
+
+if TYPE_CHECKING:
+    # imported where a Target or Hop is built: its many frozen dataclasses cost the
+    # app's first screen more than the rest of this module
+    from knowledge.observations import Hop, Target
 
 DEFAULT_TIMEOUT = 5.0
 MIN_TIMEOUT = 0.2
@@ -121,6 +126,8 @@ def parse_target(url: str, sni: str = "", no_sni: bool = False) -> Target:
     server_name = None if no_sni else (parse_sni(sni) if sni.strip() else None)
     if server_name is None and not no_sni and not _is_ip(host):
         server_name = host
+    from knowledge.observations import Target
+
     return Target(host=host, port=port or 443, path=path, sni=server_name)
 
 
@@ -162,6 +169,8 @@ def parse_hop(spec: str) -> Hop:
         )
     host = _normalize_host(parts.hostname or "", "--hop")
     vendor = label.lower() if label.lower() in VENDORS else None
+    from knowledge.observations import Hop
+
     return Hop(label=label, host=host, port=port or 443, vendor=vendor)
 
 
@@ -327,4 +336,6 @@ def path_hops(request: CheckRequest) -> tuple[Hop, ...]:
     if request.hops:
         return request.hops
     target = request.target
+    from knowledge.observations import DIRECT_LABEL, Hop
+
     return (Hop(label=DIRECT_LABEL, host=target.host, port=target.port),)
