@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -210,6 +211,49 @@ def test_check_ipv6_only_hop_accepted_with_certificate(pki: PkiFiles) -> None:
     assert hop["client_auth"] == "required"
     assert hop["with_cert"]["outcome"] == "accepted"
     assert run.exit_code == 0, run.report["causes"]
+
+
+IPV6_ONLY_NAME = "v6only.mtls-doctor.test"
+
+
+def _in_own_hosts_file(hosts: str, argv: list[str]) -> list[str]:
+    """argv run with an /etc/hosts of its own, in a private mount namespace (root)."""
+    script = 'mount --bind "$0" /etc/hosts && exec "$@"'
+    return ["unshare", "--mount", "sh", "-c", script, hosts, *argv]
+
+
+@pytest.mark.skipif(
+    not _ipv6_loopback_available() or os.geteuid() != 0,
+    reason="needs IPv6 loopback and root for a private /etc/hosts",
+)
+def test_check_ipv6_only_name_is_reached_over_ipv6(
+    pki: PkiFiles, tmp_path: Path
+) -> None:
+    """A name with only an IPv6 address (from the system's resolution, as /etc/hosts
+    gives it) is connected to over IPv6 and probed fully."""
+    hosts = tmp_path / "hosts"
+    hosts.write_text(f"127.0.0.1 localhost\n::1 {IPV6_ONLY_NAME}\n")
+    with PythonTlsServer(pki, ClientAuthMode.REQUIRED, host="::1") as server:
+        argv = [sys.executable, "-m", "tui.cli", "check", "--json"]
+        argv += [f"https://{IPV6_ONLY_NAME}:{server.port}/", "--sni", "localhost"]
+        argv += ["--cacert", str(pki.server_ca), "--cert", str(pki.client_cert)]
+        argv += ["--key", str(pki.client_key), "--timeout", f"{TIMEOUT:g}"]
+        completed = subprocess.run(
+            _in_own_hosts_file(str(hosts), argv),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd=ROOT,
+        )
+
+    assert completed.returncode == 0, completed.stderr
+    hop = json.loads(completed.stdout)["hops"][0]
+    assert hop["resolved_addresses"] and all(
+        address.startswith("::1") or address.startswith("[::1]")
+        for address in hop["resolved_addresses"]
+    ), hop
+    assert hop["with_cert"]["outcome"] == "accepted"
+    assert hop["client_auth"] == "required"
 
 
 @pytest.fixture
