@@ -35,7 +35,9 @@ class _OneLineParser(argparse.ArgumentParser):
         super().__init__(allow_abbrev=False, **options)  # type: ignore[arg-type]
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(
+            2, f"{self.prog}: {_without_values(message)} (see {self.prog} --help)\n"
+        )
 
 
 def _add_probe_options(parser: argparse.ArgumentParser) -> None:
@@ -183,6 +185,25 @@ def _not_a_command(word: str) -> str:
         f"{word!r} is not a command; {hint}commands are {', '.join(COMMANDS)}; "
         f"for a host with that name, give https://{word}"
     )
+
+
+_UNRECOGNIZED = "unrecognized arguments: "
+
+
+def _without_values(message: str) -> str:
+    """argparse's message with the values after unknown options left out: one may be a
+    passphrase given to an option that does not exist (`-p s3cret`)."""
+    if not message.startswith(_UNRECOGNIZED):
+        return message
+    words = message.removeprefix(_UNRECOGNIZED).split()
+    options = [word for word in words if word.startswith("-")]
+    if not options:
+        return message
+    hidden = len(words) - len(options)
+    tail = (
+        f" (and {hidden} value{'s' if hidden != 1 else ''} not shown)" if hidden else ""
+    )
+    return f"{_UNRECOGNIZED}{' '.join(options)}{tail}"
 
 
 def _passphrase_given(args: Sequence[str]) -> bool:

@@ -97,6 +97,10 @@ def parse_target(url: str, sni: str = "", no_sni: bool = False) -> Target:
             f"{url.strip()!r} is not a valid URL: an IPv6 address goes in brackets, "
             "e.g. https://[2001:db8::1]:8443/",
         ) from None
+    if parts.scheme.lower() != "https":
+        raise InputError(
+            "URL", f"scheme {parts.scheme!r} is not TLS; use https://{parts.netloc}"
+        )
     if not parts.hostname:
         raise InputError(
             "URL", f"{url.strip()!r} names no host; e.g. https://api.example.com:8443/"
@@ -109,10 +113,6 @@ def parse_target(url: str, sni: str = "", no_sni: bool = False) -> Target:
             f"{url.strip()!r} is not a valid URL: its port must be a number from 1 to "
             "65535",
         ) from None
-    if parts.scheme.lower() != "https":
-        raise InputError(
-            "URL", f"scheme {parts.scheme!r} is not TLS; use https://{parts.netloc}"
-        )
     if parts.username or parts.password:
         raise InputError("URL", "remove the user name and password from the URL")
     if port == 0:

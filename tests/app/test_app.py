@@ -291,6 +291,29 @@ async def test_bad_answer_typed_shows_message_beside_its_field_and_keeps_others(
         assert after == before
 
 
+async def test_identity_next_shows_the_files_problem_and_every_other_at_once(
+    pki: PkiFiles,
+) -> None:
+    """A key given as the certificate and a missing CA file are both shown on Next,
+    and the cursor goes to the first of them."""
+    answers = Answers(
+        url="https://api.example.test/",
+        cert=str(pki.client_key),
+        cacert="/nonexistent/ca.pem",
+    )
+    app = MtlsDoctorApp(answers)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await app.action_go_to("identity")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: "no such file" in field_error(app, "cacert"))
+
+        assert app.step == "identity"
+        assert "no certificate" in field_error(app, "cert")
+        assert app.screen.focused is field(app, "cert").input
+
+
 async def test_identity_with_missing_file_shows_message_beside_that_field(
     tmp_path: Path,
 ) -> None:

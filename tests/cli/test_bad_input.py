@@ -50,6 +50,8 @@ BAD_CHECK_ARGUMENTS = [
     (["check", "localhost", "--password", "s3cret"], "never taken on the command"),
     (["check", "localhost", "--pass=s3cret"], "never taken on the command"),
     (["inspect", "c.pem", "--passw", "s3cret"], "never taken on the command"),
+    (["check", "localhost", "-p", "s3cret"], "unrecognized arguments: -p"),
+    (["check", "localhost", "--key-password", "s3cret"], "--key-password"),
     (["check", "localhost", "--output", "/nonexistent/r.md"], "--output"),
     (["check", "localhost", "--output", "/"], "--output"),
     (["inspekt", "client.pem"], "did you mean 'inspect'"),

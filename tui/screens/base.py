@@ -115,11 +115,15 @@ class StepScreen(Screen[None]):
 
     def validate(self) -> bool:
         """Show a message beside each field of this step that cannot be used."""
-        errors = field_errors(self.answers, self.doctor.environ)
-        fields = STEPS[self.STEP].fields
-        mine = {name: message for name, message in errors.items() if name in fields}
+        mine = self.own_field_errors()
         self.show_field_errors(mine)
         return not mine
+
+    def own_field_errors(self) -> dict[str, str]:
+        """The problem of each field of this step, by field name."""
+        errors = field_errors(self.answers, self.doctor.environ)
+        fields = STEPS[self.STEP].fields
+        return {name: message for name, message in errors.items() if name in fields}
 
     def show_field_errors(self, errors: dict[str, str], focus: bool = True) -> None:
         """Put each message beside its field and clear the others of this step."""

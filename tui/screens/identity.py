@@ -137,19 +137,23 @@ class IdentityScreen(StepScreen):
     def validate(self) -> bool:
         """Besides each field's own check, the files must load together, as the probe
         will load them: a key given as the certificate stops here, not at Run."""
-        if not super().validate():
-            return False
-        if not self.answers.cert.strip():
-            return True
-        outcome = _checked_identity(self.answers, self.doctor.environ)
-        if isinstance(outcome, MtlsDoctorError):
-            self._show_rejection(outcome, focus=True)
-            return False
-        return True
+        errors = self.own_field_errors()
+        if self.answers.cert.strip() and not _IDENTITY_FIELDS & errors.keys():
+            outcome = _checked_identity(self.answers, self.doctor.environ)
+            if isinstance(outcome, MtlsDoctorError):
+                errors.setdefault(field_of(outcome, self.answers), outcome.message)
+                self._show_findings_refused(outcome)
+        self.show_field_errors(errors)
+        return not errors
 
     def _show_rejection(self, error: MtlsDoctorError, focus: bool) -> None:
-        field = field_of(error, self.answers)
-        self.show_field_errors({field: error.message}, focus=focus)
+        """The files' problem beside its field, with every other field's problem too."""
+        errors = self.own_field_errors()
+        errors.setdefault(field_of(error, self.answers), error.message)
+        self.show_field_errors(errors, focus=focus)
+        self._show_findings_refused(error)
+
+    def _show_findings_refused(self, error: MtlsDoctorError) -> None:
         self.query_one("#findings", Static).update(f"✗ {inline_message(error.message)}")
 
 
@@ -166,6 +170,10 @@ def describe_identity(facts: IdentityFacts) -> str:
         mark = _SEVERITY_MARKS.get(str(finding.severity), "·")
         lines.append(f"{mark} {finding.id}: {inline_message(finding.message)}")
     return "\n".join(lines)
+
+
+_IDENTITY_FIELDS = frozenset({"cert", "key", "password_env", "password"})
+"""The fields whose own problem already says why the files cannot be loaded."""
 
 
 def _checked_identity(

@@ -62,6 +62,7 @@ class SniScreen(StepScreen):
     @on(RadioSet.Changed, "#sni-choice")
     def _choice_changed(self) -> None:
         self.save_answers()
+        self.show_field_errors({}, focus=False)
         self._enable_name_field()
 
     def _enable_name_field(self) -> None:
