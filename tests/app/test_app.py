@@ -129,6 +129,28 @@ async def test_diagnosis_steps_and_snippets_are_reached_by_scrolling_the_page() 
         assert cause_view.size.height >= cause_view.virtual_size.height
 
 
+async def test_diagnosis_snippet_copy_button_puts_that_snippet_on_the_clipboard() -> (
+    None
+):
+    """Each vendor tab's button copies its snippet whole, as it is in the knowledge."""
+    from tests.app.test_snapshots import _edge_before_origin_result
+
+    app = MtlsDoctorApp(Answers(url="https://api.example.com/"))
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.result = _edge_before_origin_result()
+        app.run_id = 1
+        await app.action_go_to("diagnosis")
+        await pilot.pause()
+        cause_view = app.screen.query_one(CauseView)
+        buttons = list(cause_view.query(".copy-snippet").results(Button))
+        buttons[-1].press()
+        await pilot.pause()
+
+        assert len(buttons) == len(cause_view.cause.snippets)
+        assert app.clipboard == cause_view.cause.snippets[-1][1]
+
+
 async def test_paste_with_known_error_points_to_causes_the_probe_confirms(
     required_lab: RunningLab,
 ) -> None:

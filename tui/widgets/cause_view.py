@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Collapsible, Static, TabbedContent, TabPane
+from textual.widgets import Button, Collapsible, Static, TabbedContent, TabPane
 
 from knowledge.causes import FoundCause
 
@@ -41,6 +42,24 @@ class CauseView(Vertical):
             if cause.snippets:
                 yield Static("Configuration", classes="cause-heading")
                 with TabbedContent(classes="cause-snippets"):
-                    for vendor, text in cause.snippets:
+                    for number, (vendor, text) in enumerate(cause.snippets):
                         with TabPane(vendor):
                             yield Static(text, classes="snippet", markup=False)
+                            yield Button(
+                                f"Copy the {vendor} snippet",
+                                name=str(number),
+                                classes="copy-snippet",
+                                compact=True,
+                            )
+
+    @on(Button.Pressed, ".copy-snippet")
+    def _copy_snippet(self, event: Button.Pressed) -> None:
+        """Put one snippet on the clipboard whole: copied from the screen, a wrapped
+        line would lose its comment mark or its backslash."""
+        event.stop()
+        vendor, text = self.cause.snippets[int(event.button.name or 0)]
+        self.app.copy_to_clipboard(text)
+        self.app.notify(
+            f"Copied the {vendor} snippet of {self.cause.id} (if your terminal passes "
+            "the clipboard on; otherwise save the report with m)."
+        )
