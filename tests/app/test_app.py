@@ -18,6 +18,7 @@ from textual.pilot import OutOfBounds, Pilot
 from textual.widgets import Button, Footer, Input, Select, TextArea
 
 from knowledge.errors import InputError
+from tests.app.diagnosis_result import EDGE_URL, show_edge_diagnosis
 from tests.pki import KEY_PASSWORD, PkiFiles
 from tui.app import MtlsDoctorApp
 from tui.screens.base import StepScreen
@@ -114,15 +115,10 @@ async def test_diagnosis_with_same_cause_on_two_hops_shows_it_twice() -> None:
 async def test_diagnosis_steps_and_snippets_are_reached_by_scrolling_the_page() -> None:
     """Every part of an opened cause, its steps and snippets too, lies on the page
     that scrolls, not in a box that clips them."""
-    from tests.app.test_snapshots import _edge_before_origin_result
-
-    app = MtlsDoctorApp(Answers(url="https://api.example.com/"))
+    app = MtlsDoctorApp(Answers(url=EDGE_URL))
 
     async with app.run_test(size=(100, 30)) as pilot:
-        app.result = _edge_before_origin_result()
-        app.run_id = 1
-        await app.action_go_to("diagnosis")
-        await pilot.pause()
+        await show_edge_diagnosis(app, pilot)
         cause_view = app.screen.query_one(CauseView)
 
         assert cause_view.query_one(".cause-steps") and cause_view.query(".snippet")
@@ -133,15 +129,10 @@ async def test_diagnosis_snippet_copy_button_puts_that_snippet_on_the_clipboard(
     None
 ):
     """Each vendor tab's button copies its snippet whole, as it is in the knowledge."""
-    from tests.app.test_snapshots import _edge_before_origin_result
-
-    app = MtlsDoctorApp(Answers(url="https://api.example.com/"))
+    app = MtlsDoctorApp(Answers(url=EDGE_URL))
 
     async with app.run_test(size=(100, 30)) as pilot:
-        app.result = _edge_before_origin_result()
-        app.run_id = 1
-        await app.action_go_to("diagnosis")
-        await pilot.pause()
+        await show_edge_diagnosis(app, pilot)
         cause_view = app.screen.query_one(CauseView)
         buttons = list(cause_view.query(".copy-snippet").results(Button))
         buttons[-1].press()

@@ -7,55 +7,17 @@ committing them.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from pathlib import PurePath
 
 from textual.pilot import Pilot
 
-from knowledge.curl import CurlInputs, build_curl
-from knowledge.diagnosis import diagnose
-from knowledge.observations import Target
-from knowledge.snippets import SnippetContext
-from tests.knowledge.observation_rows import PUBLIC_NAME
-from tests.knowledge.test_diagnosis import CAUSE_ROWS
+from tests.app.diagnosis_result import EDGE_URL, show_edge_diagnosis
 from tui.app import MtlsDoctorApp
-from wizards.answers import Answers, CheckRequest
-from wizards.session import CheckResult
+from wizards.answers import Answers
 
 TERMINAL = (80, 24)
 
 SnapCompare = Callable[..., bool]
-
-
-def _edge_before_origin_result() -> CheckResult:
-    """A Cloudflare edge that asks for the certificate and ends TLS, in front of a
-    Kong origin that requires one, as the diagnosis table has them."""
-    row = next(r for r in CAUSE_ROWS if r.name.startswith("tls-terminated-before"))
-    edge, origin = row.observations
-    observations = (
-        dataclasses.replace(
-            edge, hop=dataclasses.replace(edge.hop, vendor="cloudflare")
-        ),
-        dataclasses.replace(origin, hop=dataclasses.replace(origin.hop, vendor="kong")),
-    )
-    target = Target(host=PUBLIC_NAME, port=443, sni=PUBLIC_NAME)
-    context = SnippetContext(
-        host=PUBLIC_NAME, sni=PUBLIC_NAME, cert_file="client.crt", key_file="client.key"
-    )
-    return CheckResult(
-        request=CheckRequest(target=target, hops=tuple(o.hop for o in observations)),
-        observations=observations,
-        identity=row.identity,
-        causes=diagnose(target, observations, row.identity, context),
-        curl=build_curl(
-            CurlInputs(
-                host=PUBLIC_NAME,
-                cert_path=PurePath("client.crt"),
-                key_path=PurePath("client.key"),
-            )
-        ),
-    )
 
 
 def test_snapshot_first_screen_paste_step(snap_compare: SnapCompare) -> None:
@@ -82,12 +44,9 @@ def test_snapshot_diagnosis_tls_ended_at_a_cloudflare_edge(
 ) -> None:
     """The diagnosis of the classic incident: the edge ends TLS, the origin requires
     a certificate it never sees."""
-    app = MtlsDoctorApp(Answers(url=f"https://{PUBLIC_NAME}/"))
+    app = MtlsDoctorApp(Answers(url=EDGE_URL))
 
     async def show_diagnosis(pilot: Pilot[int]) -> None:
-        app.result = _edge_before_origin_result()
-        app.run_id = 1
-        await app.action_go_to("diagnosis")
-        await pilot.pause()
+        await show_edge_diagnosis(app, pilot)
 
     assert snap_compare(app, terminal_size=TERMINAL, run_before=show_diagnosis)
