@@ -141,8 +141,8 @@ class IdentityScreen(StepScreen):
         if self.answers.cert.strip() and not _IDENTITY_FIELDS & errors.keys():
             outcome = _checked_identity(self.answers, self.doctor.environ)
             if isinstance(outcome, MtlsDoctorError):
-                errors.setdefault(field_of(outcome, self.answers), outcome.message)
-                self._show_findings_refused(outcome)
+                self._show_rejection(outcome, focus=True)
+                return False
         self.show_field_errors(errors)
         return not errors
 
@@ -151,9 +151,6 @@ class IdentityScreen(StepScreen):
         errors = self.own_field_errors()
         errors.setdefault(field_of(error, self.answers), error.message)
         self.show_field_errors(errors, focus=focus)
-        self._show_findings_refused(error)
-
-    def _show_findings_refused(self, error: MtlsDoctorError) -> None:
         self.query_one("#findings", Static).update(f"✗ {inline_message(error.message)}")
 
 
