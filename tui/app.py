@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -17,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 
 from knowledge.errors import InputError, MtlsDoctorError
+from tui.commands.output import report_text
 from tui.screens.base import StepScreen, field_of, inline_message
 from tui.steps import FIELD_STEPS, STEP_NAMES, STEPS
 from wizards.answers import Answers, CheckRequest, build_request
@@ -259,39 +259,14 @@ class MtlsDoctorApp(App[int]):
     def _write_report(self, result: CheckResult, kind: str, path: Path) -> str | None:
         """Write the report; why it could not be written, or None once it is."""
         try:
-            path.write_text(
-                report_text(result, kind, self.likely_cause_ids), encoding="utf-8"
-            )
+            text = report_text(result, kind, self.likely_cause_ids)
+            path.write_text(text, encoding="utf-8")
         except OSError as error:
             return f"{path}: {error.strerror}"
         except Exception as error:  # a report that cannot be built must not end the app
             logger.exception("building the %s report failed", kind)
             return f"the {kind} report could not be built ({type(error).__name__})"
         return None
-
-
-def report_text(
-    result: CheckResult, kind: str, pasted_cause_ids: tuple[str, ...] = ()
-) -> str:
-    """The whole diagnosis as JSON (schema 1) or Markdown; it holds no secret."""
-    from knowledge.report import report_dict, report_markdown
-
-    parts = (result.request.target, result.observations, result.causes, result.curl)
-    identity, checked = result.identity, result.curl_verification
-    if kind == "json":
-        report = report_dict(
-            *parts,
-            identity=identity,
-            curl_verification=checked,
-            pasted_cause_ids=pasted_cause_ids,
-        )
-        return json.dumps(report, indent=2) + "\n"
-    return report_markdown(
-        *parts,
-        identity=identity,
-        curl_verification=checked,
-        pasted_cause_ids=pasted_cause_ids,
-    )
 
 
 def run_app(answers: Answers, autostart: bool = False) -> int:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from knowledge.errors import InputError
-from knowledge.report import report_dict, report_markdown
 from tui.commands.arguments import answers_from_args
-from tui.commands.output import print_out, report_path_problem
+from tui.commands.output import print_out, report_path_problem, report_text
 from wizards.answers import build_request
 from wizards.session import CheckResult, run_checks
 
@@ -23,36 +21,10 @@ def run_check(args: argparse.Namespace) -> int:
         _check_output_path(Path(args.output))
     result = run_checks(request)
 
-    report = _report(result)
-    if args.json:
-        print_out(json.dumps(report, indent=2))
-    else:
-        print_out(_markdown(result))
+    print_out(report_text(result, "json" if args.json else "markdown").rstrip("\n"))
     if args.output:
-        _write_report(Path(args.output), result, report)
+        _write_report(Path(args.output), result)
     return 1 if result.causes else 0
-
-
-def _report(result: CheckResult) -> dict[str, object]:
-    return report_dict(
-        result.request.target,
-        result.observations,
-        result.causes,
-        result.curl,
-        identity=result.identity,
-        curl_verification=result.curl_verification,
-    )
-
-
-def _markdown(result: CheckResult) -> str:
-    return report_markdown(
-        result.request.target,
-        result.observations,
-        result.causes,
-        result.curl,
-        identity=result.identity,
-        curl_verification=result.curl_verification,
-    )
 
 
 def _check_output_path(path: Path) -> None:
@@ -62,14 +34,10 @@ def _check_output_path(path: Path) -> None:
         raise InputError("--output", f"{path} {problem}; choose another path")
 
 
-def _write_report(path: Path, result: CheckResult, report: dict[str, object]) -> None:
-    text = (
-        json.dumps(report, indent=2) + "\n"
-        if path.suffix.lower() == ".json"
-        else _markdown(result)
-    )
+def _write_report(path: Path, result: CheckResult) -> None:
+    kind = "json" if path.suffix.lower() == ".json" else "markdown"
     try:
-        path.write_text(text, encoding="utf-8")
+        path.write_text(report_text(result, kind), encoding="utf-8")
     except OSError as error:
         raise InputError(
             "--output",

@@ -3,9 +3,14 @@ and report files, checked before anything is probed."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wizards.session import CheckResult
 
 
 def print_out(text: str) -> None:
@@ -32,3 +37,27 @@ def report_path_problem(path: Path) -> str | None:
     ):
         return "cannot be written here (no permission)"
     return None
+
+
+def report_text(
+    result: CheckResult, kind: str, pasted_cause_ids: tuple[str, ...] = ()
+) -> str:
+    """The whole diagnosis as JSON (schema 1) or Markdown; it holds no secret."""
+    from knowledge.report import report_dict, report_markdown
+
+    parts = (result.request.target, result.observations, result.causes, result.curl)
+    identity, checked = result.identity, result.curl_verification
+    if kind == "json":
+        report = report_dict(
+            *parts,
+            identity=identity,
+            curl_verification=checked,
+            pasted_cause_ids=pasted_cause_ids,
+        )
+        return json.dumps(report, indent=2) + "\n"
+    return report_markdown(
+        *parts,
+        identity=identity,
+        curl_verification=checked,
+        pasted_cause_ids=pasted_cause_ids,
+    )
