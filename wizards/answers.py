@@ -146,11 +146,15 @@ def parse_hop(spec: str) -> Hop:
     """Read one `LABEL=HOST:PORT` hop; LABEL may name a vendor."""
     text = spec.strip()
     label, sep, address = text.partition("=")
-    if not sep or not label.strip() or not address.strip():
+    if not sep or not address.strip():
         raise InputError(
             "--hop", f"{text!r} is not LABEL=HOST:PORT, e.g. edge=1.2.3.4:443"
         )
     label = label.strip()
+    if not label:
+        raise InputError(
+            "--hop", f"the hop at {address.strip()!r} needs a label, e.g. edge"
+        )
     if not _LABEL.match(label):
         raise InputError(
             "--hop", f"label {label!r} may hold only letters, digits, '.', '_' and '-'"
@@ -163,7 +167,11 @@ def parse_hop(spec: str) -> Hop:
             "--hop",
             f"{address.strip()!r} in hop {label!r} needs a port from 1 to 65535",
         ) from None
-    if parts.path or parts.query or port == 0:
+    if port == 0:
+        raise InputError(
+            "--hop", f"hop {label!r}: its port must be a number from 1 to 65535"
+        )
+    if parts.path or parts.query:
         raise InputError(
             "--hop", f"hop {label!r}: give HOST:PORT only, e.g. 10.0.0.5:8443"
         )

@@ -23,6 +23,7 @@ from tests.pki import KEY_PASSWORD, PkiFiles
 from tui.app import MtlsDoctorApp
 from tui.screens.base import StepScreen
 from tui.screens.export import ExportDialog
+from tui.screens.identity import INSPECT_DELAY
 from tui.steps import STEP_NAMES
 from tui.widgets.cause_view import CauseView
 from tui.widgets.form_field import FormField
@@ -325,6 +326,22 @@ async def test_identity_next_shows_the_files_problem_and_every_other_at_once(
         assert app.step == "identity"
         assert "no certificate" in field_error(app, "cert")
         assert app.screen.focused is field(app, "cert").input
+
+
+async def test_identity_messages_stay_after_the_files_are_read_again() -> None:
+    """The check that reads the files after a pause in typing keeps the messages
+    Next put beside the other fields."""
+    answers = Answers(url="https://api.example.test/", cacert="/nonexistent/ca.pem")
+    app = MtlsDoctorApp(answers)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await app.action_go_to("identity")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause(INSPECT_DELAY * 3)
+
+        assert app.step == "identity"
+        assert "no such file" in field_error(app, "cacert")
 
 
 async def test_identity_with_missing_file_shows_message_beside_that_field(

@@ -193,3 +193,17 @@ def test_field_errors_reports_every_bad_field_and_keeps_the_good_ones() -> None:
     )
     errors = field_errors(answers, {})
     assert set(errors) == {"url", "timeout", "hops"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ("=1.2.3.4:443", "needs a label"),
+        ("edge=1.2.3.4:0", "from 1 to 65535"),
+        ("edge=1.2.3.4:443/path", "HOST:PORT only"),
+    ],
+)
+def test_parse_hop_says_which_part_is_wrong(spec: str, words: str) -> None:
+    """A missing label, port 0 and a path each get their own words."""
+    with pytest.raises(InputError, match=words):
+        parse_hop(spec)

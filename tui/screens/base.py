@@ -34,7 +34,7 @@ _FIELD_LABELS = {
 }
 _OPTION = re.compile(
     r"`?(" + "|".join(_FIELD_LABELS) + r")(?![a-z-])( (?:FILE|VAR|NAME|SECONDS|"
-    r"LABEL=HOST:PORT))?`?"
+    r"LABEL=HOST:PORT|[A-Z_][A-Z0-9_]*))?`?"
 )
 _BEFORE_RUNNING = " before running"
 

@@ -109,7 +109,7 @@ class IdentityScreen(StepScreen):
     def _inspect(self) -> None:
         findings = self.query_one("#findings", Static)
         if not self.answers.cert.strip():
-            self.show_field_errors({})
+            self.show_field_errors(self.own_field_errors(), focus=False)
             findings.update("No certificate chosen: the probe goes without one.")
             return
         findings.update("Reading the files...")
@@ -128,7 +128,7 @@ class IdentityScreen(StepScreen):
             self.post_message(message)
 
     def on_identity_inspected(self, event: IdentityInspected) -> None:
-        self.show_field_errors({})
+        self.show_field_errors(self.own_field_errors(), focus=False)
         self.query_one("#findings", Static).update(describe_identity(event.facts))
 
     def on_identity_rejected(self, event: IdentityRejected) -> None:
