@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 from knowledge.errors import InputError
 from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
-from wizards.answers import parse_target
+from wizards.answers import parse_sni, parse_target
 
 
 class TargetScreen(StepScreen):
@@ -50,8 +50,13 @@ class TargetScreen(StepScreen):
             return
         if self.answers.no_sni:
             server_name = "(none: chosen on the SNI step)"
+        elif self.answers.sni.strip():
+            try:
+                server_name = parse_sni(self.answers.sni)
+            except InputError:
+                server_name = "(not usable: see the SNI step)"
         else:
-            server_name = self.answers.sni.strip() or target.sni or "(none: IP address)"
+            server_name = target.sni or "(none: IP address)"
         parsed.update(
             f"host {target.host}   port {target.port}   path {target.path}"
             f"   SNI {server_name}"
